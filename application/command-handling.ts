@@ -1,0 +1,97 @@
+import type { Decider } from '../domain/shared/decider.js';
+import { eventIdFor, isUuid } from './deterministic-ids.js';
+import {
+  ConcurrencyError,
+  type Actor,
+  type EventStore,
+  type NewEvent,
+  type Position,
+  type RecordedEvent,
+  type StreamRevision,
+} from './ports/event-store.js';
+
+/** Who asks for what, and why: becomes the metadata of every event the command causes. */
+export interface CommandEnvelope<Command> {
+  /** A UUID chosen by the caller; re-sending the same id never appends twice. */
+  readonly commandId: string;
+  readonly command: Command;
+  readonly actor: Actor;
+  readonly correlationId?: string;
+  /** ISO-8601 time the command was accepted (the application's clock, never the domain's). */
+  readonly occurredAt: string;
+}
+
+export interface CommandResult<Event> {
+  readonly events: Event[];
+  /** Revision of the stream after the command (-1: the stream still does not exist). */
+  readonly nextRevision: StreamRevision;
+  /** Position of the command's last event; undefined when it caused none. */
+  readonly position: Position | undefined;
+  /** True when the command had been handled before and its original outcome is returned. */
+  readonly replayed: boolean;
+}
+
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+}
+
+const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 5 };
+
+type DomainEventShape = { readonly type: string; readonly data: unknown };
+
+const toDomain = <Event>(e: RecordedEvent): Event => ({ type: e.type, data: e.data }) as Event;
+
+/**
+ * The application loop: read the stream, look for the command's own events (a re-submission),
+ * decide, append with the expected revision; on a conflict, back off and go again from the read.
+ */
+export async function handleCommand<Command, Event extends DomainEventShape, State>(
+  store: EventStore,
+  decider: Decider<Command, Event, State>,
+  streamId: string,
+  envelope: CommandEnvelope<Command>,
+  retry: RetryPolicy = DEFAULT_RETRY,
+): Promise<CommandResult<Event>> {
+  if (!isUuid(envelope.commandId)) throw new TypeError(`commandId must be a UUID, got ${JSON.stringify(envelope.commandId)}`);
+  const firstId = eventIdFor(envelope.commandId, 0);
+
+  for (let attempt = 1; ; attempt++) {
+    const history = await store.readStream(streamId);
+    const head = history.length > 0 ? history[history.length - 1]!.revision : -1;
+
+    const already = history.findIndex((e) => e.eventId === firstId);
+    if (already >= 0) {
+      const mine = new Set<string>();
+      for (let i = 0; already + i < history.length && history[already + i]!.eventId === eventIdFor(envelope.commandId, i); i++) mine.add(history[already + i]!.eventId);
+      const original = history.filter((e) => mine.has(e.eventId));
+      return { events: original.map(toDomain<Event>), nextRevision: head, position: original[original.length - 1]!.position, replayed: true };
+    }
+
+    const state = history.reduce((s, e) => decider.evolve(s, toDomain<Event>(e)), decider.initialState());
+    const events = decider.decide(envelope.command, state);
+    if (events.length === 0) return { events, nextRevision: head, position: undefined, replayed: false };
+
+    const proposed: NewEvent[] = events.map((e, i) => ({
+      eventId: eventIdFor(envelope.commandId, i),
+      type: e.type,
+      data: e.data,
+      metadata: {
+        correlationId: envelope.correlationId ?? envelope.commandId,
+        causationId: envelope.commandId,
+        actor: envelope.actor,
+        occurredAt: envelope.occurredAt,
+        version: 1,
+      },
+    }));
+    try {
+      const result = await store.append(streamId, proposed, head === -1 ? 'no-stream' : head);
+      return { events, nextRevision: result.nextRevision, position: result.position, replayed: false };
+    } catch (error) {
+      if (!(error instanceof ConcurrencyError) || attempt >= retry.maxAttempts) throw error;
+      // Full jitter: writers that collided once should not collide again in lock-step.
+      const cap = retry.baseDelayMs * 2 ** (attempt - 1);
+      await new Promise((r) => setTimeout(r, Math.random() * cap));
+    }
+  }
+}

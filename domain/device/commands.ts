@@ -1,0 +1,35 @@
+import type { Sealed } from '../shared/sealed.js';
+import type { DeviceFacts } from './device-facts.js';
+
+/** From an Authenticate check-in: the device starts (or restarts) enrollment under a certificate. */
+export interface StartEnrollment {
+  readonly type: 'StartEnrollment';
+  readonly udid: string;
+  readonly topic: string;
+  /** SHA-256 (hex) of the identity certificate the device authenticated with. */
+  readonly certificateHash: string;
+  readonly facts: DeviceFacts;
+  readonly at: string;
+}
+
+/** From a TokenUpdate check-in: the push coordinates the device can be woken with. */
+export interface RecordTokenUpdate {
+  readonly type: 'RecordTokenUpdate';
+  readonly udid: string;
+  readonly topic: string;
+  /** APNs device token, lower-case hex. */
+  readonly pushToken: string;
+  readonly pushMagic: string;
+  /** Absent when the device did not send one: the stored one is kept. */
+  readonly unlockToken?: Sealed;
+  readonly at: string;
+}
+
+/** From a CheckOut check-in: the MDM profile was removed. */
+export interface CheckOut {
+  readonly type: 'CheckOut';
+  readonly udid: string;
+  readonly at: string;
+}
+
+export type DeviceCommand = StartEnrollment | RecordTokenUpdate | CheckOut;

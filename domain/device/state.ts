@@ -1,0 +1,29 @@
+import type { Sealed } from '../shared/sealed.js';
+import type { DeviceFacts } from './device-facts.js';
+import type { PushCoordinates } from './events.js';
+
+export type EnrollmentStatus =
+  /** No event yet: the stream does not exist. */
+  | 'unknown'
+  /** Authenticate received; waiting for the first TokenUpdate. Not pushable. */
+  | 'enrolling'
+  /** TokenUpdate received: pushable, works through its command queue. */
+  | 'enrolled'
+  /** CheckOut received: the MDM profile is gone. */
+  | 'checked-out';
+
+export interface DeviceState {
+  readonly status: EnrollmentStatus;
+  readonly udid?: string;
+  /** The MDM push topic the device enrolled under. */
+  readonly topic?: string;
+  readonly certificateHash?: string;
+  readonly facts?: DeviceFacts;
+  readonly push?: PushCoordinates;
+  readonly unlockToken?: Sealed;
+  readonly enrolledAt?: string;
+  /** How many times the device has started enrollment, for history and re-enrollment rules. */
+  readonly enrollments: number;
+}
+
+export const initialDeviceState = (): DeviceState => ({ status: 'unknown', enrollments: 0 });

@@ -1,0 +1,5 @@
+/**
+ * A secret that the application sealed before it reached the domain (SecretBox). The domain only
+ * carries it; it can neither open nor create one, so events can never hold a secret in clear.
+ */
+export type Sealed = string & { readonly __sealed: unique symbol };
