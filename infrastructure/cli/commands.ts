@@ -1,0 +1,24 @@
+import { configCommand } from './config-command.js';
+import { serveCommand } from './serve-command.js';
+
+export interface CliCommand {
+  readonly name: string;
+  readonly summary: string;
+  help(): string;
+  run(args: string[]): Promise<number>;
+}
+
+export const COMMANDS: readonly CliCommand[] = [serveCommand, configCommand];
+
+export function helpText(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'Usage: mdm <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    "Run 'mdm <command> --help' for a command's options.",
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,44 @@
+import type { Durability } from '../eventstore/sqlite/schema.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface TlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+/** The server's whole configuration, validated. Built only by loadConfig. */
+export interface Config {
+  readonly dataDir: string;
+  readonly admin: {
+    readonly host: string;
+    readonly port: number;
+    readonly tls?: TlsFiles & { readonly clientCaFile?: string };
+  };
+  readonly device: {
+    readonly host: string;
+    readonly port: number;
+    /** Device-facing base URL put into profiles. */
+    readonly publicUrl: string;
+    /** Names the generated TLS certificate covers (ignored when tls files are given). */
+    readonly tlsHostnames: readonly string[];
+    readonly tls?: TlsFiles;
+  };
+  readonly apns: {
+    readonly url: string;
+    readonly caFile?: string;
+    readonly push?: TlsFiles;
+  };
+  readonly trustedProxyCidrs: readonly string[];
+  readonly secretsKeyFile: string;
+  /** True when the key file may be created on first start (embedded mode, no explicit path). */
+  readonly createSecretsKey: boolean;
+  readonly scepChallenge?: string;
+  readonly adminToken?: string;
+  readonly eventStore: { readonly kind: 'sqlite'; readonly durability: Durability } | { readonly kind: 'esdb'; readonly url: string };
+  readonly readStore: { readonly kind: 'sqlite' } | { readonly kind: 'mongo'; readonly url: string };
+  readonly logLevel: LogLevel;
+  readonly shutdownTimeoutMs: number;
+}
+
+export const APPLE_APNS_PRODUCTION = 'https://api.push.apple.com';

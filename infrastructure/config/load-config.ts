@@ -1,0 +1,192 @@
+import { existsSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { APPLE_APNS_PRODUCTION, type Config, type LogLevel, type TlsFiles } from './config.js';
+
+/** A configuration mistake: the message is one line naming the variable and what is allowed. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const shown = (v: string) => JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v);
+
+function get(env: Env, name: string): string | undefined {
+  const v = env[name]?.trim();
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function port(env: Env, name: string, fallback: number): number {
+  const raw = get(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new ConfigError(name, `must be a port number from 0 to 65535 (got ${shown(raw)})`);
+  return Number(raw);
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = get(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got ${shown(raw)})`);
+  return Number(raw);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = get(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got ${shown(raw)})`);
+  return raw as T;
+}
+
+function host(env: Env, name: string, fallback: string): string {
+  const raw = get(env, name) ?? fallback;
+  if (isIP(raw) === 0 && !/^[a-zA-Z0-9.-]{1,253}$/.test(raw)) throw new ConfigError(name, `must be an IP address or host name (got ${shown(raw)})`);
+  return raw;
+}
+
+function url(env: Env, name: string, schemes: readonly string[]): string | undefined {
+  const raw = get(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')} (got an unparsable value)`);
+  }
+  if (!schemes.includes(parsed.protocol.replace(/:$/, ''))) {
+    throw new ConfigError(name, `must be a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')} (got ${parsed.protocol}//...)`);
+  }
+  return raw;
+}
+
+function file(env: Env, name: string): string | undefined {
+  const raw = get(env, name);
+  if (raw === undefined) return undefined;
+  const path = resolve(raw);
+  if (!existsSync(path) || !statSync(path).isFile()) throw new ConfigError(name, `file ${shown(path)} does not exist or is not a regular file`);
+  return path;
+}
+
+function pair(env: Env, certName: string, keyName: string): TlsFiles | undefined {
+  const certFile = file(env, certName);
+  const keyFile = file(env, keyName);
+  if (certFile && !keyFile) throw new ConfigError(keyName, `must be set when ${certName} is set`);
+  if (keyFile && !certFile) throw new ConfigError(certName, `must be set when ${keyName} is set`);
+  return certFile && keyFile ? { certFile, keyFile } : undefined;
+}
+
+function list(env: Env, name: string): string[] {
+  return (get(env, name) ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+function cidrs(env: Env, name: string): string[] {
+  const out = list(env, name);
+  for (const c of out) {
+    const [addr, bits, extra] = c.split('/');
+    const family = isIP(addr ?? '');
+    const max = family === 6 ? 128 : 32;
+    if (family === 0 || extra !== undefined || (bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > max))) {
+      throw new ConfigError(name, `must be comma-separated CIDRs such as 10.0.0.0/8 or fd00::/8 (got ${shown(c)})`);
+    }
+  }
+  return out;
+}
+
+function hostnames(env: Env, name: string, fallback: string[]): string[] {
+  const out = list(env, name);
+  for (const h of out) {
+    if (isIP(h) === 0 && !/^(\*\.)?[a-zA-Z0-9]([a-zA-Z0-9-]{0,62})(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}))*$/.test(h)) {
+      throw new ConfigError(name, `must be comma-separated DNS names or IP addresses (got ${shown(h)})`);
+    }
+  }
+  return out.length > 0 ? out : fallback;
+}
+
+/** Reads and validates the environment. Throws ConfigError on the first mistake. */
+export function loadConfig(env: Env = process.env): Config {
+  const dataDir = resolve(get(env, 'MDM_DATA_DIR') ?? './data');
+  const adminPort = port(env, 'MDM_ADMIN_PORT', 8080);
+  const devicePort = port(env, 'MDM_DEVICE_PORT', 8443);
+  if (adminPort === devicePort && adminPort !== 0) throw new ConfigError('MDM_DEVICE_PORT', `must differ from MDM_ADMIN_PORT (both ${adminPort})`);
+
+  const machine = hostname();
+  const publicUrl = url(env, 'MDM_PUBLIC_URL', ['https']) ?? `https://${machine}:${devicePort}`;
+  const publicHost = new URL(publicUrl).hostname.replace(/^\[|\]$/g, '');
+  const defaultNames = [...new Set([publicHost, machine, 'localhost', '127.0.0.1', '::1'])];
+
+  const adminTls = pair(env, 'MDM_ADMIN_TLS_CERT_FILE', 'MDM_ADMIN_TLS_KEY_FILE');
+  const clientCaFile = file(env, 'MDM_ADMIN_TLS_CLIENT_CA_FILE');
+  if (clientCaFile && !adminTls) throw new ConfigError('MDM_ADMIN_TLS_CLIENT_CA_FILE', 'needs MDM_ADMIN_TLS_CERT_FILE and MDM_ADMIN_TLS_KEY_FILE (client certificates need HTTPS)');
+
+  const deviceTls = pair(env, 'MDM_TLS_CERT_FILE', 'MDM_TLS_KEY_FILE');
+  const push = pair(env, 'MDM_PUSH_CERT_FILE', 'MDM_PUSH_KEY_FILE');
+  const apnsUrl = url(env, 'MDM_APNS_URL', ['https']) ?? APPLE_APNS_PRODUCTION;
+  const apnsCaFile = file(env, 'MDM_APNS_CA_FILE');
+
+  const eventStoreKind = oneOf(env, 'MDM_EVENT_STORE', ['sqlite', 'esdb'] as const, 'sqlite');
+  const esdbUrl = url(env, 'ESDB_URL', ['esdb', 'esdb+discover']);
+  const durability = oneOf(env, 'MDM_DURABILITY', ['process', 'power'] as const, 'process');
+  if (eventStoreKind === 'esdb' && !esdbUrl) throw new ConfigError('ESDB_URL', 'must be set when MDM_EVENT_STORE=esdb (e.g. esdb://localhost:2113?tls=false)');
+
+  const readStoreKind = oneOf(env, 'MDM_READ_STORE', ['sqlite', 'mongo'] as const, 'sqlite');
+  const mongoUrl = url(env, 'MONGODB_URL', ['mongodb', 'mongodb+srv']);
+  if (readStoreKind === 'mongo' && !mongoUrl) throw new ConfigError('MONGODB_URL', 'must be set when MDM_READ_STORE=mongo (e.g. mongodb://localhost:27017/mdm)');
+
+  // With a shared event store the key must be the same on every server process, so it is never
+  // invented on the spot: sealed values written by one process must open on the others.
+  const explicitKey = get(env, 'MDM_SECRETS_KEY_FILE');
+  if (eventStoreKind === 'esdb' && explicitKey === undefined) throw new ConfigError('MDM_SECRETS_KEY_FILE', 'must be set when MDM_EVENT_STORE=esdb (every server process needs the same key)');
+  const secretsKeyFile = eventStoreKind === 'esdb' ? file(env, 'MDM_SECRETS_KEY_FILE')! : resolve(explicitKey ?? `${dataDir}/secrets.key`);
+
+  const scepChallenge = get(env, 'MDM_SCEP_CHALLENGE');
+  const adminToken = get(env, 'MDM_ADMIN_TOKEN');
+  if (adminToken !== undefined && adminToken.length < 16) throw new ConfigError('MDM_ADMIN_TOKEN', 'must be at least 16 characters');
+
+  return {
+    dataDir,
+    admin: { host: host(env, 'MDM_ADMIN_HOST', '127.0.0.1'), port: adminPort, ...(adminTls ? { tls: { ...adminTls, ...(clientCaFile ? { clientCaFile } : {}) } } : {}) },
+    device: {
+      host: host(env, 'MDM_DEVICE_HOST', '0.0.0.0'),
+      port: devicePort,
+      publicUrl,
+      tlsHostnames: hostnames(env, 'MDM_TLS_HOSTNAMES', defaultNames),
+      ...(deviceTls ? { tls: deviceTls } : {}),
+    },
+    apns: { url: apnsUrl, ...(apnsCaFile ? { caFile: apnsCaFile } : {}), ...(push ? { push } : {}) },
+    trustedProxyCidrs: cidrs(env, 'MDM_TRUSTED_PROXY_CIDRS'),
+    secretsKeyFile,
+    createSecretsKey: eventStoreKind === 'sqlite',
+    ...(scepChallenge ? { scepChallenge } : {}),
+    ...(adminToken ? { adminToken } : {}),
+    eventStore: eventStoreKind === 'esdb' ? { kind: 'esdb', url: esdbUrl! } : { kind: 'sqlite', durability },
+    readStore: readStoreKind === 'mongo' ? { kind: 'mongo', url: mongoUrl! } : { kind: 'sqlite' },
+    logLevel: oneOf<LogLevel>(env, 'MDM_LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
+    shutdownTimeoutMs: integer(env, 'MDM_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+  };
+}
+
+/** The configuration with secrets replaced, for logs and `mdm config`. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  return {
+    ...config,
+    ...(config.scepChallenge ? { scepChallenge: '[set]' } : {}),
+    ...(config.adminToken ? { adminToken: '[set]' } : {}),
+    eventStore: config.eventStore.kind === 'esdb' ? { kind: 'esdb', url: redactUrl(config.eventStore.url) } : config.eventStore,
+    readStore: config.readStore.kind === 'mongo' ? { kind: 'mongo', url: redactUrl(config.readStore.url) } : config.readStore,
+  };
+}
+
+/** Connection strings may carry a password: keep the user, hide the password. */
+export function redactUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '[unparsable]';
+  }
+}
