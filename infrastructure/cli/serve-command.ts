@@ -35,6 +35,23 @@ export const serveCommand: CliCommand = {
       throw error;
     }
     const logger = jsonLogger({ level: config.logLevel });
+    // Signals are handled from the first moment: a SIGTERM during start-up waits for the start to
+    // finish (or fail) and then shuts down cleanly.
+    let signals = 0;
+    let stopRequested!: (signal: NodeJS.Signals) => void;
+    const stopSignal = new Promise<NodeJS.Signals>((resolve) => (stopRequested = resolve));
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals++;
+      if (signals > 1) {
+        logger.warn('second signal: exiting now', { signal });
+        process.exit(1);
+      }
+      logger.info('signal received', { signal });
+      stopRequested(signal);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+
     let server;
     try {
       server = await startServer(config, logger);
@@ -43,25 +60,13 @@ export const serveCommand: CliCommand = {
       process.stderr.write(`mdm: start-up failed: ${(error as Error).message}\n`);
       return 1;
     }
-    return new Promise<number>((resolve) => {
-      let signals = 0;
-      const onSignal = (signal: NodeJS.Signals) => {
-        signals++;
-        if (signals > 1) {
-          logger.warn('second signal: exiting now', { signal });
-          process.exit(1);
-        }
-        logger.info('signal received', { signal });
-        server.stop().then(
-          () => resolve(0),
-          (error: unknown) => {
-            logger.error('shutdown failed', { error });
-            resolve(1);
-          },
-        );
-      };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
-    });
+    await stopSignal;
+    try {
+      await server.stop();
+      return 0;
+    } catch (error) {
+      logger.error('shutdown failed', { error });
+      return 1;
+    }
   },
 };

@@ -27,7 +27,10 @@ export class FileCertificateAuthority extends LocalCertificateAuthority {
     super(certificatePem, keyPem, clock);
   }
 
-  static async openOrCreate(dir: string, options: FileCertificateAuthorityOptions = {}): Promise<FileCertificateAuthority> {
+  static async openOrCreate(
+    dir: string,
+    options: FileCertificateAuthorityOptions = {},
+  ): Promise<FileCertificateAuthority> {
     const clock = options.clock ?? systemClock;
     const certPath = join(dir, 'ca.pem');
     const keyPath = join(dir, 'ca.key');
@@ -37,6 +40,9 @@ export class FileCertificateAuthority extends LocalCertificateAuthority {
     if (cert && key) {
       if (await isAccessibleByOthers(keyPath)) {
         options.logger?.warn('CA key file is accessible by group or others; chmod 600 it', { path: keyPath });
+      }
+      if (await isAccessibleByOthers(dir)) {
+        options.logger?.warn('CA directory is accessible by group or others; chmod 700 it', { path: dir });
       }
       return FileCertificateAuthority.load(dir, cert.toString('utf8'), key.toString('utf8'), clock);
     }

@@ -21,7 +21,9 @@ const KEY_BYTES = 32;
  */
 export async function loadOrCreateSecretsKey(path: string, options: { create: boolean }): Promise<SecretsKey> {
   const existing = await readFileIfExists(path);
-  if (existing) return { key: parseKey(existing, path), path, created: false, insecureMode: await isAccessibleByOthers(path) };
+  if (existing) {
+    return { key: parseKey(existing, path), path, created: false, insecureMode: await isAccessibleByOthers(path) };
+  }
   if (!options.create) {
     throw new Error(
       `Secrets key file not found at ${path}. Point ${SECRETS_KEY_FILE_ENV} at the existing key file; ` +
@@ -45,7 +47,9 @@ function parseKey(content: Buffer, path: string): Buffer {
   const text = content.toString('utf8').replace(/\r?\n$/, '');
   if (/^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0) {
     if (text.length === KEY_BYTES * 2) return Buffer.from(text, 'hex');
-    throw new Error(`Secrets key file ${path} holds a ${text.length / 2}-byte hex key; ${KEY_BYTES} bytes (64 hex characters) are required`);
+    throw new Error(
+      `Secrets key file ${path} holds a ${text.length / 2}-byte hex key; ${KEY_BYTES} bytes (64 hex characters) are required`,
+    );
   }
   if (/^[A-Za-z0-9+/]+={0,2}$/.test(text)) {
     const key = Buffer.from(text, 'base64');

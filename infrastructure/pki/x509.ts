@@ -37,12 +37,19 @@ const SHA256_WITH_RSA = '1.2.840.113549.1.1.11';
 
 // forge models only RSA keys and would re-encode them; the subject's SPKI is spliced in byte for
 // byte instead, so this stand-in only keeps getTBSCertificate() happy (and EC keys work).
-const STAND_IN_KEY = forge.pki.setRsaPublicKey(new forge.jsbn.BigInteger('1', 10), new forge.jsbn.BigInteger('65537', 10));
+const STAND_IN_KEY = forge.pki.setRsaPublicKey(
+  new forge.jsbn.BigInteger('1', 10),
+  new forge.jsbn.BigInteger('65537', 10),
+);
 
 const getTBSCertificate = (forge.pki as unknown as { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 })
   .getTBSCertificate;
 
-function buildAndSign(template: CertificateTemplate, signingKey: KeyObject, issuer: IssuerIdentity | undefined): Buffer {
+function buildAndSign(
+  template: CertificateTemplate,
+  signingKey: KeyObject,
+  issuer: IssuerIdentity | undefined,
+): Buffer {
   if (signingKey.asymmetricKeyType !== 'rsa') throw new Error('only RSA issuer keys are supported');
   const spkiDer = template.subjectPublicKey.export({ type: 'spki', format: 'der' });
   const subjectKeyIdentifier = keyIdentifier(spkiDer);
