@@ -6,6 +6,7 @@ import type { Lifecycle } from '../../lifecycle.js';
 import type { MetricsRegistry } from '../../metrics/registry.js';
 import { LIFECYCLE, METRICS } from '../../tokens.js';
 import { healthRoutes } from '../health-routes.js';
+import { openApiDocument } from './openapi.js';
 import { notFound, problemErrorHandler } from '../problem.js';
 import { requestLog } from '../request-log.js';
 
@@ -25,6 +26,9 @@ export class AdminHttp {
     app.set('etag', false);
     app.use(requestLog(this.logger, this.metrics, 'admin'));
     app.use(healthRoutes({ eventStore: this.eventStore, metrics: this.metrics, isShuttingDown: () => this.lifecycle.shuttingDown }));
+    app.get('/openapi.json', (_req, res) => {
+      res.json(openApiDocument);
+    });
     app.use(notFound);
     app.use(problemErrorHandler(this.logger));
     return app;

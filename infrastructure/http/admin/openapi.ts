@@ -1,0 +1,69 @@
+/**
+ * The admin listener's OpenAPI 3.1 document, served at /openapi.json. A test fails when a route is
+ * missing from it or it names a route that does not exist.
+ */
+const problem = {
+  description: 'RFC 9457 problem details',
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+};
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'MDM server admin API',
+    version: '0.1.0',
+    description: 'Operations endpoints of the admin listener. Errors are RFC 9457 problem details.',
+  },
+  paths: {
+    '/healthz': {
+      get: {
+        operationId: 'health',
+        summary: 'Liveness: 200 while the process is up.',
+        responses: { '200': { description: 'Up', content: { 'application/json': { schema: { type: 'object', properties: { status: { const: 'ok' } }, required: ['status'] } } } } },
+      },
+    },
+    '/readyz': {
+      get: {
+        operationId: 'ready',
+        summary: 'Readiness: 200 only when the event store answers; 503 with the reason otherwise or while shutting down.',
+        responses: {
+          '200': { description: 'Ready', content: { 'application/json': { schema: { $ref: '#/components/schemas/Readiness' } } } },
+          '503': problem,
+        },
+      },
+    },
+    '/metrics': {
+      get: {
+        operationId: 'metrics',
+        summary: 'Prometheus metrics (text exposition format 0.0.4).',
+        responses: { '200': { description: 'Metrics', content: { 'text/plain': { schema: { type: 'string' } } } } },
+      },
+    },
+    '/openapi.json': {
+      get: {
+        operationId: 'openapi',
+        summary: 'This document.',
+        responses: { '200': { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: { type: 'object' } } } } },
+      },
+    },
+  },
+  components: {
+    schemas: {
+      Problem: {
+        type: 'object',
+        properties: {
+          type: { type: 'string' },
+          title: { type: 'string' },
+          status: { type: 'integer' },
+          detail: { type: 'string' },
+        },
+        required: ['type', 'title', 'status'],
+      },
+      Readiness: {
+        type: 'object',
+        properties: { status: { const: 'ready' }, checks: { type: 'object', additionalProperties: { type: 'string' } } },
+        required: ['status', 'checks'],
+      },
+    },
+  },
+} as const;

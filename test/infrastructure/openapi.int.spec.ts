@@ -1,0 +1,63 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { openApiDocument } from '../../infrastructure/http/admin/openapi.js';
+import { AdminHttp } from '../../infrastructure/http/admin/admin-http.js';
+import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqlite-event-store.js';
+import { MetricsRegistry } from '../../infrastructure/metrics/registry.js';
+import { jsonLogger } from '../../infrastructure/logging/json-logger.js';
+import { Lifecycle } from '../../infrastructure/lifecycle.js';
+import { listen } from '../../infrastructure/http/listener.js';
+import { expressRoutes } from '../support/express-routes.js';
+import { tempDir } from '../support/temp-dir.js';
+
+describe('OpenAPI document', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let store: SqliteEventStore;
+  let admin: AdminHttp;
+  beforeEach(() => {
+    dir = tempDir();
+    store = new SqliteEventStore(join(dir.path, 'events.db'));
+    admin = new AdminHttp(store, new MetricsRegistry(), jsonLogger({ write: () => undefined }), new Lifecycle());
+  });
+  afterEach(async () => {
+    await store.close();
+    dir.remove();
+  });
+
+  it('documents exactly the routes the admin listener serves', () => {
+    const documented = Object.entries(openApiDocument.paths)
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`))
+      .sort();
+    expect(expressRoutes(admin.app())).to.deep.equal(documented);
+  });
+
+  it('is served at /openapi.json as OpenAPI 3.1', async () => {
+    const l = await listen(admin.app(), '127.0.0.1', 0);
+    try {
+      const res = await fetch(`${l.url}/openapi.json?x=${randomUUID()}`);
+      expect(res.status).to.equal(200);
+      const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
+      expect(doc.openapi).to.equal('3.1.0');
+      expect(Object.keys(doc.paths)).to.include('/readyz');
+    } finally {
+      await l.close(1_000);
+    }
+  });
+
+  it('readiness answers 503 problem details while shutting down', async () => {
+    const lifecycle = new Lifecycle();
+    const app = new AdminHttp(store, new MetricsRegistry(), jsonLogger({ write: () => undefined }), lifecycle).app();
+    const l = await listen(app, '127.0.0.1', 0);
+    try {
+      expect((await fetch(`${l.url}/readyz`)).status).to.equal(200);
+      lifecycle.beginShutdown();
+      const res = await fetch(`${l.url}/readyz`);
+      expect(res.status).to.equal(503);
+      expect(res.headers.get('content-type')).to.contain('application/problem+json');
+      expect(((await res.json()) as { detail: string }).detail).to.contain('shutting down');
+    } finally {
+      await l.close(1_000);
+    }
+  });
+});

@@ -1,0 +1,19 @@
+import type { Express } from 'express';
+
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+}
+
+/** Every "METHOD /path" an express app routes, including routers mounted at its root. */
+export function expressRoutes(app: Express): string[] {
+  const out: string[] = [];
+  const walk = (stack: Layer[]) => {
+    for (const layer of stack) {
+      if (layer.route) for (const m of Object.keys(layer.route.methods)) out.push(`${m.toUpperCase()} ${layer.route.path}`);
+      else if (layer.handle?.stack) walk(layer.handle.stack);
+    }
+  };
+  walk(((app as unknown as { router: { stack: Layer[] } }).router).stack);
+  return out.sort();
+}
