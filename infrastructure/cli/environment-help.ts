@@ -5,7 +5,7 @@ export function environmentHelp(): string {
   const width = Math.max(...VARIABLES.map((v) => v.name.length));
   return [
     'Environment:',
-    ...VARIABLES.map((v) => `  ${v.name.padEnd(width)}  ${v.description}${v.default ? ` Default: ${v.default}.` : ''}`),
+    ...VARIABLES.map((v) => `  ${v.name.padEnd(width)}  ${v.description}${v.default ? ` Default: ${v.default}.` : ''}${v.reserved ? ' (Reserved: validated, not yet used.)' : ''}`),
     '',
   ].join('\n');
 }

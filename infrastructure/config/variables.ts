@@ -8,6 +8,8 @@ export interface VariableDoc {
   readonly description: string;
   /** Its value is a secret: never printed, never logged. */
   readonly secret?: boolean;
+  /** Validated at start-up, but no part of this version acts on it yet. */
+  readonly reserved?: boolean;
 }
 
 export const VARIABLES: readonly VariableDoc[] = [
@@ -19,23 +21,23 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'MDM_ADMIN_TLS_CLIENT_CA_FILE', default: '', description: 'PEM CA(s) whose client certificates the admin listener accepts (gateways, mTLS).' },
   { name: 'MDM_DEVICE_HOST', default: '0.0.0.0', description: 'Address the device listener binds to.' },
   { name: 'MDM_DEVICE_PORT', default: '8443', description: 'Device HTTPS port: check-in, commands, enrollment, SCEP.' },
-  { name: 'MDM_PUBLIC_URL', default: 'https://<hostname>:<device port>', description: 'Device-facing base URL written into enrollment profiles.' },
+  { name: 'MDM_PUBLIC_URL', default: 'https://<hostname>:<device port>', description: 'Device-facing base URL, written into enrollment profiles; its host is added to the TLS certificate names.' },
   { name: 'MDM_TLS_HOSTNAMES', default: '<hostname>,localhost,127.0.0.1,::1 and the MDM_PUBLIC_URL host', description: 'Comma-separated DNS names/IPs for the device TLS certificate issued by the MDM CA.' },
   { name: 'MDM_TLS_CERT_FILE', default: '', description: 'PEM certificate (chain) for the device listener instead of one issued by the MDM CA.' },
   { name: 'MDM_TLS_KEY_FILE', default: '', description: 'PEM private key for MDM_TLS_CERT_FILE.' },
-  { name: 'MDM_APNS_URL', default: 'https://api.push.apple.com', description: 'APNs base URL. Change only to point at a local stand-in.' },
-  { name: 'MDM_APNS_CA_FILE', default: '', description: 'PEM CA to trust for MDM_APNS_URL (a stand-in with its own CA).' },
-  { name: 'MDM_PUSH_CERT_FILE', default: '', description: 'PEM MDM push certificate (APNs client certificate).' },
-  { name: 'MDM_PUSH_KEY_FILE', default: '', description: 'PEM private key of the push certificate.' },
-  { name: 'MDM_TRUSTED_PROXY_CIDRS', default: '', description: 'Comma-separated CIDRs of TLS-terminating proxies allowed to forward client certificates (RFC 9440 Client-Cert).' },
+  { name: 'MDM_APNS_URL', default: 'https://api.push.apple.com', description: 'APNs base URL. Change only to point at a local stand-in.', reserved: true },
+  { name: 'MDM_APNS_CA_FILE', default: '', description: 'PEM CA to trust for MDM_APNS_URL (a stand-in with its own CA).', reserved: true },
+  { name: 'MDM_PUSH_CERT_FILE', default: '', description: 'PEM MDM push certificate (APNs client certificate).', reserved: true },
+  { name: 'MDM_PUSH_KEY_FILE', default: '', description: 'PEM private key of the push certificate.', reserved: true },
+  { name: 'MDM_TRUSTED_PROXY_CIDRS', default: '', description: 'Comma-separated CIDRs of TLS-terminating proxies allowed to forward client certificates (RFC 9440 Client-Cert).', reserved: true },
   { name: 'MDM_SECRETS_KEY_FILE', default: '<data dir>/secrets.key', description: 'AES-256 key that seals secrets in events. Created 0600 on first start in embedded mode; required with MDM_EVENT_STORE=esdb.' },
-  { name: 'MDM_SCEP_CHALLENGE', default: '', description: 'Optional static SCEP challenge password, in addition to one-time challenges.', secret: true },
-  { name: 'MDM_ADMIN_TOKEN', default: '', description: 'Bootstrap admin bearer token. When unset, one is created on first start and written once to <data dir>/initial-admin-token.', secret: true },
+  { name: 'MDM_SCEP_CHALLENGE', default: '', description: 'Optional static SCEP challenge password, in addition to one-time challenges.', secret: true, reserved: true },
+  { name: 'MDM_ADMIN_TOKEN', default: '', description: 'Bootstrap admin bearer token for the admin APIs (at least 16 characters).', secret: true, reserved: true },
   { name: 'MDM_EVENT_STORE', default: 'sqlite', description: 'Event store: sqlite (embedded, <data dir>/events.db) or esdb (EventStoreDB at ESDB_URL).' },
   { name: 'ESDB_URL', default: '', description: 'EventStoreDB connection string, e.g. esdb://localhost:2113?tls=false.' },
   { name: 'MDM_DURABILITY', default: 'process', description: 'Embedded store durability: process (survives kill -9) or power (fsync per commit, group commit).' },
-  { name: 'MDM_READ_STORE', default: 'sqlite', description: 'Read-model store: sqlite (embedded) or mongo (MongoDB at MONGODB_URL).' },
-  { name: 'MONGODB_URL', default: '', description: 'MongoDB connection string, e.g. mongodb://localhost:27017/mdm.' },
+  { name: 'MDM_READ_STORE', default: 'sqlite', description: 'Read-model store: sqlite (embedded) or mongo (MongoDB at MONGODB_URL).', reserved: true },
+  { name: 'MONGODB_URL', default: '', description: 'MongoDB connection string, e.g. mongodb://localhost:27017/mdm.', reserved: true },
   { name: 'MDM_LOG_LEVEL', default: 'info', description: 'debug, info, warn or error.' },
   { name: 'MDM_SHUTDOWN_TIMEOUT_MS', default: '10000', description: 'How long a graceful shutdown waits for in-flight requests before closing connections.' },
 ];
