@@ -1,16 +1,15 @@
-import express, { type Express } from 'express';
+import type { Express } from 'express';
 import { inject, injectable } from 'inversify';
 import { EVENT_STORE, type EventStore } from '../../../application/ports/event-store.js';
 import { LOGGER, type Logger } from '../../../application/ports/logger.js';
 import type { Lifecycle } from '../../lifecycle.js';
 import type { MetricsRegistry } from '../../metrics/registry.js';
 import { LIFECYCLE, METRICS } from '../../tokens.js';
+import { createApp } from '../create-app.js';
 import { healthRoutes } from '../health-routes.js';
 import { openApiDocument } from './openapi.js';
-import { notFound, problemErrorHandler } from '../problem.js';
-import { requestLog } from '../request-log.js';
 
-/** The admin listener's application: operations endpoints now, the admin APIs as they arrive. */
+/** The admin listener's application: operations endpoints and the admin APIs. */
 @injectable()
 export class AdminHttp {
   constructor(
@@ -21,16 +20,11 @@ export class AdminHttp {
   ) {}
 
   app(): Express {
-    const app = express();
-    app.disable('x-powered-by');
-    app.set('etag', false);
-    app.use(requestLog(this.logger, this.metrics, 'admin'));
-    app.use(healthRoutes({ eventStore: this.eventStore, metrics: this.metrics, isShuttingDown: () => this.lifecycle.shuttingDown }));
-    app.get('/openapi.json', (_req, res) => {
-      res.json(openApiDocument);
+    return createApp('admin', { logger: this.logger, metrics: this.metrics }, (app) => {
+      app.use(healthRoutes({ eventStore: this.eventStore, metrics: this.metrics, isShuttingDown: () => this.lifecycle.shuttingDown }));
+      app.get('/openapi.json', (_req, res) => {
+        res.json(openApiDocument);
+      });
     });
-    app.use(notFound);
-    app.use(problemErrorHandler(this.logger));
-    return app;
   }
 }

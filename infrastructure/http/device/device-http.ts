@@ -1,18 +1,16 @@
-import express, { type Express } from 'express';
+import type { Express } from 'express';
 import { inject, injectable } from 'inversify';
 import { EVENT_STORE, type EventStore } from '../../../application/ports/event-store.js';
 import { LOGGER, type Logger } from '../../../application/ports/logger.js';
 import type { Lifecycle } from '../../lifecycle.js';
 import type { MetricsRegistry } from '../../metrics/registry.js';
 import { LIFECYCLE, METRICS } from '../../tokens.js';
+import { createApp } from '../create-app.js';
 import { healthRoutes } from '../health-routes.js';
-import { notFound, problemErrorHandler } from '../problem.js';
-import { requestLog } from '../request-log.js';
 
 /**
  * The device listener's application (HTTPS; client certificates requested, not required at the
- * TLS layer). Check-in, command and enrollment routes mount here; load balancers get /healthz and
- * /readyz on this port too.
+ * TLS layer). Load balancers get /healthz and /readyz on this port too.
  */
 @injectable()
 export class DeviceHttp {
@@ -24,13 +22,8 @@ export class DeviceHttp {
   ) {}
 
   app(): Express {
-    const app = express();
-    app.disable('x-powered-by');
-    app.set('etag', false);
-    app.use(requestLog(this.logger, this.metrics, 'device'));
-    app.use(healthRoutes({ eventStore: this.eventStore, isShuttingDown: () => this.lifecycle.shuttingDown }));
-    app.use(notFound);
-    app.use(problemErrorHandler(this.logger));
-    return app;
+    return createApp('device', { logger: this.logger, metrics: this.metrics }, (app) => {
+      app.use(healthRoutes({ eventStore: this.eventStore, isShuttingDown: () => this.lifecycle.shuttingDown }));
+    });
   }
 }
