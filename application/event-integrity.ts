@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InvalidEventError, type EventMetadata, type NewEvent, type RecordedEvent, type StreamRevision } from './ports/event-store.js';
+import { EventTooLargeError, InvalidEventError, MAX_APPEND_BYTES, type EventMetadata, type NewEvent, type RecordedEvent, type StreamRevision } from './ports/event-store.js';
 
 /**
  * Tamper evidence shared by every event store adapter: each event's metadata carries the hash of
@@ -82,7 +82,8 @@ export function validateAppend(streamId: string, events: readonly NewEvent[]): v
 
 /**
  * Encodes a batch that starts after `headRevision` (-1 for a new stream) whose head hash is
- * `headHash`. Validates it first (validateAppend).
+ * `headHash`. Validates it first (validateAppend) and refuses it when its stored size exceeds
+ * MAX_APPEND_BYTES, so every adapter draws the line at the same bytes.
  */
 export function encodeBatch(streamId: string, headRevision: StreamRevision, headHash: string, events: readonly NewEvent[]): EncodedEvent[] {
   validateAppend(streamId, events);
@@ -93,6 +94,8 @@ export function encodeBatch(streamId: string, headRevision: StreamRevision, head
     out.push(encoded);
     prev = encoded.hash;
   });
+  const bytes = out.reduce((n, e) => n + e.size, 0);
+  if (bytes > MAX_APPEND_BYTES) throw new EventTooLargeError(streamId, bytes, MAX_APPEND_BYTES);
   return out;
 }
 

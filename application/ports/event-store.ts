@@ -60,9 +60,9 @@ export interface RecordedEvent<Type extends string = string, Data = unknown> {
 }
 
 export interface AppendResult {
-  /** Revision of the last event now in the stream. */
+  /** Revision of the last event now in the stream (-1: the stream still does not exist). */
   readonly nextRevision: StreamRevision;
-  /** Position of the last event appended. */
+  /** Position of the last event appended; for an empty append, the stream head's (0 when none). */
   readonly position: Position;
 }
 

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import {
   ConcurrencyError,
   EventTooLargeError,
+  MAX_APPEND_BYTES,
   type EventStore,
   type NewEvent,
   type RecordedEvent,
@@ -134,9 +135,12 @@ export function eventStoreContract(name: string, factory: LegFactory, options: C
 
       it('an empty append changes nothing', async () => {
         const s = stream();
-        await store.append(s, [ev('A', {})], 'no-stream');
-        await store.append(s, [], 0);
+        const first = await store.append(s, [ev('A', {})], 'no-stream');
+        await store.append(stream(), [ev('Other', {})], 'no-stream');
+        const empty = await store.append(s, [], 0);
+        expect(empty).to.deep.equal({ nextRevision: 0, position: first.position });
         expect(await store.readStream(s)).to.have.length(1);
+        expect(await store.append(stream(), [], 'any')).to.deep.equal({ nextRevision: -1, position: 0 });
       });
     });
 
@@ -220,6 +224,16 @@ export function eventStoreContract(name: string, factory: LegFactory, options: C
         await store.append(s, [ev('Big', { blob })], 'no-stream');
         const [e] = await store.readStream(s);
         expect((e!.data as { blob: string }).blob).to.have.length(900 * 1024);
+      });
+
+      it('draws the size line at the same stored bytes on every adapter', async () => {
+        const s = stream();
+        // Data just under the limit passes; the same plus the chain's metadata overhead would not.
+        await store.append(s, [ev('NearLimit', { blob: 'n'.repeat(MAX_APPEND_BYTES - 1_000) })], 'no-stream');
+        const over = await store.append(s, [ev('JustOver', { blob: 'o'.repeat(MAX_APPEND_BYTES - 100) })], 'any').catch((e: unknown) => e);
+        expect(over).to.be.instanceOf(EventTooLargeError);
+        expect((over as EventTooLargeError).limit).to.equal(MAX_APPEND_BYTES);
+        expect(await store.readStream(s)).to.have.length(1);
       });
 
       it('an oversized append raises EventTooLargeError and appends nothing', async () => {

@@ -4,8 +4,6 @@ import { EventEmitter } from 'node:events';
 import {
   ConcurrencyError,
   EventStoreUnavailableError,
-  EventTooLargeError,
-  MAX_APPEND_BYTES,
   type AppendResult,
   type EventHandler,
   type EventStore,
@@ -19,6 +17,7 @@ import {
   type Subscription,
 } from '../../../application/ports/event-store.js';
 import { GENESIS_HASH, encodeBatch } from '../../../application/event-integrity.js';
+import { satisfiesExpected } from '../../../application/expected-revision.js';
 import { pollingSubscription } from '../polling-subscription.js';
 import { applyPragmas, migrate, type Durability } from './schema.js';
 
@@ -58,13 +57,6 @@ const toRecorded = (row: Row): RecordedEvent => ({
   recordedAt: row.recorded_at,
 });
 
-function matches(expected: ExpectedRevision, head: number): boolean {
-  if (expected === 'any') return true;
-  if (expected === 'no-stream') return head === -1;
-  if (expected === 'exists') return head >= 0;
-  return expected === head;
-}
-
 /**
  * The embedded event store: one SQLite file in WAL mode. Appends that arrive while a commit is
  * being prepared are committed together (group commit): at `power` durability one fsync then
@@ -87,6 +79,7 @@ export class SqliteEventStore implements EventStore {
     readBwd: BetterSqlite3.Statement<[string, number, number], Row>;
     readAll: BetterSqlite3.Statement<[number, number], Row>;
     maxPosition: BetterSqlite3.Statement<[], { p: number | null }>;
+    positionOf: BetterSqlite3.Statement<[string, number], { position: number }>;
   };
 
   private readonly commitGroup: (batch: PendingAppend[], recordedAt: string) => Array<AppendResult | Error>;
@@ -105,15 +98,17 @@ export class SqliteEventStore implements EventStore {
       readBwd: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?'),
       readAll: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?'),
       maxPosition: this.db.prepare('SELECT max(position) AS p FROM events'),
+      positionOf: this.db.prepare('SELECT position FROM events WHERE stream_id = ? AND revision = ?'),
     };
 
     const appendOne = this.db.transaction((p: PendingAppend, recordedAt: string): AppendResult => {
       const head = this.stmt.head.get(p.streamId);
       const headRevision = head?.revision ?? -1;
-      if (!matches(p.expected, headRevision)) {
+      if (!satisfiesExpected(p.expected, headRevision)) {
         throw new ConcurrencyError(p.streamId, p.expected, head ? headRevision : 'no-stream');
       }
-      if (p.events.length === 0) return { nextRevision: headRevision, position: Number(this.stmt.maxPosition.get()?.p ?? 0) };
+      // Nothing to write: report the head as it is (position 0 when the stream does not exist).
+      if (p.events.length === 0) return { nextRevision: headRevision, position: head ? this.stmt.positionOf.get(p.streamId, headRevision)!.position : 0 };
       const encoded = encodeBatch(p.streamId, headRevision, head?.hash ?? GENESIS_HASH, p.events);
       let position = 0;
       encoded.forEach((e, i) => {
@@ -138,8 +133,6 @@ export class SqliteEventStore implements EventStore {
 
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new EventStoreUnavailableError('event store is closed'));
-    const size = events.reduce((n, e) => n + Buffer.byteLength(JSON.stringify(e.data ?? null)) + Buffer.byteLength(JSON.stringify(e.metadata ?? {})), 0);
-    if (size > MAX_APPEND_BYTES) return Promise.reject(new EventTooLargeError(streamId, size, MAX_APPEND_BYTES));
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ streamId, events, expected, resolve, reject });
       if (!this.flushScheduled) {
