@@ -1,5 +1,6 @@
 import type { Sealed } from '../shared/sealed.js';
 import type { DeviceFacts } from './device-facts.js';
+import type { QueueCommandType } from './queue/commands.js';
 
 /** From an Authenticate check-in: the device starts (or restarts) enrollment under a certificate. */
 export interface StartEnrollment {
@@ -32,4 +33,13 @@ export interface CheckOut {
   readonly at: string;
 }
 
-export type DeviceCommand = StartEnrollment | RecordTokenUpdate | CheckOut;
+/** APNs said the token is no longer valid (410). Only the token it was about is invalidated. */
+export interface InvalidatePushToken {
+  readonly type: 'InvalidatePushToken';
+  readonly udid: string;
+  readonly pushToken: string;
+  readonly at: string;
+}
+
+export type EnrollmentCommand = StartEnrollment | RecordTokenUpdate | CheckOut | InvalidatePushToken;
+export type DeviceCommand = EnrollmentCommand | QueueCommandType;

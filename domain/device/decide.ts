@@ -1,13 +1,23 @@
 import { assertNever } from '../shared/decider.js';
 import { DomainError } from '../shared/domain-error.js';
-import type { CheckOut, DeviceCommand, RecordTokenUpdate, StartEnrollment } from './commands.js';
+import type { CheckOut, DeviceCommand, InvalidatePushToken, RecordTokenUpdate, StartEnrollment } from './commands.js';
 import { sameFacts } from './device-facts.js';
 import type { DeviceEvent } from './events.js';
+import { cancelAllOnCheckOut, decideQueue } from './queue/decide-queue.js';
 import type { DeviceState } from './state.js';
 
+/**
+ * Authenticate. An unknown or checked-out device starts a (re-)enrollment. A known device presenting
+ * a new certificate (identity renewal through a reinstalled enrollment profile) is rebound and keeps
+ * its enrollment, queue and inventory. Repeating what is already known records nothing.
+ */
 function startEnrollment(c: StartEnrollment, s: DeviceState): DeviceEvent[] {
-  // A device repeating Authenticate with nothing new must not grow its stream.
-  if (s.status === 'enrolling' && s.certificateHash === c.certificateHash && s.topic === c.topic && sameFacts(s.facts, c.facts)) return [];
+  const known = s.status === 'enrolled' || s.status === 'enrolling';
+  if (known && s.certificateHash === c.certificateHash && s.topic === c.topic && sameFacts(s.facts, c.facts)) return [];
+  if (s.status === 'enrolled' && s.topic === c.topic && s.certificateHash !== undefined && s.certificateHash !== c.certificateHash) {
+    return [{ type: 'DeviceCertificateRebound', data: { udid: c.udid, previousCertificateHash: s.certificateHash, certificateHash: c.certificateHash, facts: c.facts, reboundAt: c.at } }];
+  }
+  if (s.status === 'enrolled' && s.certificateHash === c.certificateHash && s.topic === c.topic) return [];
   return [{
     type: 'DeviceEnrollmentStarted',
     data: { udid: c.udid, topic: c.topic, certificateHash: c.certificateHash, facts: c.facts, reenrollment: s.enrollments > 0, startedAt: c.at },
@@ -25,7 +35,7 @@ function recordTokenUpdate(c: RecordTokenUpdate, s: DeviceState): DeviceEvent[] 
       return [{ type: 'DeviceEnrolled', data: { udid: c.udid, ...coordinates, ...unlock, enrolledAt: c.at } }];
     case 'enrolled': {
       const unchanged = s.push?.pushToken === c.pushToken && s.push.pushMagic === c.pushMagic && s.push.topic === c.topic
-        && (c.unlockToken === undefined || c.unlockToken === s.unlockToken);
+        && (c.unlockToken === undefined || c.unlockToken === s.unlockToken) && s.pushTokenInvalidatedAt === undefined;
       return unchanged ? [] : [{ type: 'PushTokenUpdated', data: { udid: c.udid, ...coordinates, ...unlock, updatedAt: c.at } }];
     }
     default:
@@ -41,10 +51,16 @@ function checkOut(c: CheckOut, s: DeviceState): DeviceEvent[] {
       return [];
     case 'enrolling':
     case 'enrolled':
-      return [{ type: 'DeviceCheckedOut', data: { udid: c.udid, checkedOutAt: c.at } }];
+      return [...cancelAllOnCheckOut(s.queue, c.at), { type: 'DeviceCheckedOut', data: { udid: c.udid, checkedOutAt: c.at } }];
     default:
       return assertNever(s.status);
   }
+}
+
+function invalidatePushToken(c: InvalidatePushToken, s: DeviceState): DeviceEvent[] {
+  // A 410 for a token the device has since replaced says nothing about the current one.
+  if (s.push?.pushToken !== c.pushToken || s.pushTokenInvalidatedAt !== undefined) return [];
+  return [{ type: 'PushTokenInvalidated', data: { udid: c.udid, pushToken: c.pushToken, invalidatedAt: c.at } }];
 }
 
 export function decide(command: DeviceCommand, state: DeviceState): DeviceEvent[] {
@@ -58,6 +74,13 @@ export function decide(command: DeviceCommand, state: DeviceState): DeviceEvent[
       return recordTokenUpdate(command, state);
     case 'CheckOut':
       return checkOut(command, state);
+    case 'InvalidatePushToken':
+      return invalidatePushToken(command, state);
+    case 'QueueCommand':
+    case 'CancelCommand':
+    case 'RequestNextCommand':
+    case 'RecordReport':
+      return decideQueue(command, state.queue, state.status);
     default:
       return assertNever(command);
   }

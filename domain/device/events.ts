@@ -1,5 +1,6 @@
 import type { Sealed } from '../shared/sealed.js';
 import type { DeviceFacts } from './device-facts.js';
+import type { QueueEvent } from './queue/events.js';
 
 export interface PushCoordinates {
   readonly topic: string;
@@ -46,7 +47,21 @@ export type DeviceCheckedOut = {
   };
 };
 
-export type DeviceEvent = DeviceEnrollmentStarted | DeviceEnrolled | PushTokenUpdated | DeviceCheckedOut;
-export type DeviceEventType = DeviceEvent['type'];
+/**
+ * Identity renewal: a known, enrolled device authenticated with a new certificate from our CA. The
+ * enrollment, queue and inventory stay; only the binding moves to the new certificate.
+ */
+export type DeviceCertificateRebound = {
+  readonly type: 'DeviceCertificateRebound';
+  readonly data: { readonly udid: string; readonly previousCertificateHash: string; readonly certificateHash: string; readonly facts: DeviceFacts; readonly reboundAt: string };
+};
 
-export const DEVICE_EVENT_TYPES: readonly DeviceEventType[] = ['DeviceEnrollmentStarted', 'DeviceEnrolled', 'PushTokenUpdated', 'DeviceCheckedOut'];
+/** APNs answered 410 Unregistered for this token: the device cannot be woken until a new TokenUpdate. */
+export type PushTokenInvalidated = {
+  readonly type: 'PushTokenInvalidated';
+  readonly data: { readonly udid: string; readonly pushToken: string; readonly invalidatedAt: string };
+};
+
+export type EnrollmentEvent = DeviceEnrollmentStarted | DeviceEnrolled | PushTokenUpdated | DeviceCheckedOut | DeviceCertificateRebound | PushTokenInvalidated;
+export type DeviceEvent = EnrollmentEvent | QueueEvent;
+export type DeviceEventType = DeviceEvent['type'];

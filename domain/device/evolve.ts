@@ -1,12 +1,12 @@
-import { assertNever } from '../shared/decider.js';
 import type { DeviceEvent } from './events.js';
+import { evolveQueue } from './queue/evolve-queue.js';
 import type { DeviceState } from './state.js';
 
 export function evolve(state: DeviceState, event: DeviceEvent): DeviceState {
   switch (event.type) {
     case 'DeviceEnrollmentStarted':
       // Push coordinates stay until the next TokenUpdate replaces them, but the device is not
-      // pushable while it re-enrolls: status says so.
+      // pushable while it enrolls: status says so.
       return {
         ...state,
         status: 'enrolling',
@@ -16,25 +16,34 @@ export function evolve(state: DeviceState, event: DeviceEvent): DeviceState {
         facts: event.data.facts,
         enrollments: state.enrollments + 1,
       };
-    case 'DeviceEnrolled':
+    case 'DeviceCertificateRebound':
+      return { ...state, certificateHash: event.data.certificateHash, facts: event.data.facts };
+    case 'DeviceEnrolled': {
+      const { pushTokenInvalidatedAt: _cleared, ...rest } = state;
       return {
-        ...state,
+        ...rest,
         status: 'enrolled',
         push: { topic: event.data.topic, pushToken: event.data.pushToken, pushMagic: event.data.pushMagic },
         ...(event.data.unlockToken ? { unlockToken: event.data.unlockToken } : {}),
         enrolledAt: event.data.enrolledAt,
       };
-    case 'PushTokenUpdated':
+    }
+    case 'PushTokenUpdated': {
+      const { pushTokenInvalidatedAt: _cleared, ...rest } = state;
       return {
-        ...state,
+        ...rest,
         push: { topic: event.data.topic, pushToken: event.data.pushToken, pushMagic: event.data.pushMagic },
         ...(event.data.unlockToken ? { unlockToken: event.data.unlockToken } : {}),
       };
+    }
+    case 'PushTokenInvalidated':
+      return { ...state, pushTokenInvalidatedAt: event.data.invalidatedAt };
     case 'DeviceCheckedOut': {
-      const { push: _push, unlockToken: _unlock, ...rest } = state;
+      const { push: _push, unlockToken: _unlock, pushTokenInvalidatedAt: _invalid, ...rest } = state;
       return { ...rest, status: 'checked-out' };
     }
     default:
-      return assertNever(event);
+      // Everything else is a queue event (the type narrows to QueueEvent, whose evolve is exhaustive).
+      return { ...state, queue: evolveQueue(state.queue, event) };
   }
 }

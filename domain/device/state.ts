@@ -1,6 +1,7 @@
 import type { Sealed } from '../shared/sealed.js';
 import type { DeviceFacts } from './device-facts.js';
 import type { PushCoordinates } from './events.js';
+import { initialQueueState, type QueueState } from './queue/queue-state.js';
 
 export type EnrollmentStatus =
   /** No event yet: the stream does not exist. */
@@ -24,6 +25,9 @@ export interface DeviceState {
   readonly enrolledAt?: string;
   /** How many times the device has started enrollment, for history and re-enrollment rules. */
   readonly enrollments: number;
+  /** Set when APNs reported the current push token unregistered; cleared by a new token. */
+  readonly pushTokenInvalidatedAt?: string;
+  readonly queue: QueueState;
 }
 
-export const initialDeviceState = (): DeviceState => ({ status: 'unknown', enrollments: 0 });
+export const initialDeviceState = (): DeviceState => ({ status: 'unknown', enrollments: 0, queue: initialQueueState() });
