@@ -1,5 +1,6 @@
 import type { Decider } from '../domain/shared/decider.js';
 import { eventIdFor, isUuid } from './deterministic-ids.js';
+import type { StateCache } from './state-cache.js';
 import {
   ConcurrencyError,
   type Actor,
@@ -21,8 +22,10 @@ export interface CommandEnvelope<Command> {
   readonly occurredAt: string;
 }
 
-export interface CommandResult<Event> {
+export interface CommandResult<Event, State = unknown> {
   readonly events: Event[];
+  /** The aggregate's state after the command (its new events applied). */
+  readonly state: State;
   /** Revision of the stream after the command (-1: the stream still does not exist). */
   readonly nextRevision: StreamRevision;
   /** Position of the command's last event; undefined when it caused none. */
@@ -36,6 +39,16 @@ export interface RetryPolicy {
   readonly baseDelayMs: number;
 }
 
+export interface HandlingOptions<State> {
+  readonly retry?: RetryPolicy;
+  /**
+   * Start from a cached state and read only the events after it. A re-submitted command is then
+   * recognised only among those events, so use a cache only for aggregates whose decider is itself
+   * idempotent for the commands that can be re-submitted (the Device queue is, by CommandUUID).
+   */
+  readonly cache?: StateCache<State>;
+}
+
 const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 5 };
 
 type DomainEventShape = { readonly type: string; readonly data: unknown };
@@ -45,32 +58,42 @@ const toDomain = <Event>(e: RecordedEvent): Event => ({ type: e.type, data: e.da
 /**
  * The application loop: read the stream, look for the command's own events (a re-submission),
  * decide, append with the expected revision; on a conflict, back off and go again from the read.
+ *
+ * Re-submission is recognised by the events a command appended. A command that appended nothing
+ * (refused, or nothing to change) leaves no trace, so re-submitting it is decided afresh against
+ * the current state; deciders keep such commands harmless to repeat.
  */
 export async function handleCommand<Command, Event extends DomainEventShape, State>(
   store: EventStore,
   decider: Decider<Command, Event, State>,
   streamId: string,
   envelope: CommandEnvelope<Command>,
-  retry: RetryPolicy = DEFAULT_RETRY,
-): Promise<CommandResult<Event>> {
+  options: HandlingOptions<State> = {},
+): Promise<CommandResult<Event, State>> {
   if (!isUuid(envelope.commandId)) throw new TypeError(`commandId must be a UUID, got ${JSON.stringify(envelope.commandId)}`);
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const cache = options.cache;
   const firstId = eventIdFor(envelope.commandId, 0);
 
   for (let attempt = 1; ; attempt++) {
-    const history = await store.readStream(streamId);
-    const head = history.length > 0 ? history[history.length - 1]!.revision : -1;
+    const cached = cache?.get(streamId);
+    const history = await store.readStream(streamId, cached ? { fromRevision: cached.revision + 1 } : {});
+    const head = history.length > 0 ? history[history.length - 1]!.revision : (cached?.revision ?? -1);
 
     const already = history.findIndex((e) => e.eventId === firstId);
     if (already >= 0) {
       const mine = new Set<string>();
       for (let i = 0; already + i < history.length && history[already + i]!.eventId === eventIdFor(envelope.commandId, i); i++) mine.add(history[already + i]!.eventId);
       const original = history.filter((e) => mine.has(e.eventId));
-      return { events: original.map(toDomain<Event>), nextRevision: head, position: original[original.length - 1]!.position, replayed: true };
+      const replayedState = history.reduce((s, e) => decider.evolve(s, toDomain<Event>(e)), cached?.state ?? decider.initialState());
+      const last = original[original.length - 1]!;
+      return { events: original.map(toDomain<Event>), state: replayedState, nextRevision: last.revision, position: last.position, replayed: true };
     }
 
-    const state = history.reduce((s, e) => decider.evolve(s, toDomain<Event>(e)), decider.initialState());
+    const state = history.reduce((s, e) => decider.evolve(s, toDomain<Event>(e)), cached?.state ?? decider.initialState());
+    cache?.set(streamId, { revision: head, state });
     const events = decider.decide(envelope.command, state);
-    if (events.length === 0) return { events, nextRevision: head, position: undefined, replayed: false };
+    if (events.length === 0) return { events, state, nextRevision: head, position: undefined, replayed: false };
 
     const proposed: NewEvent[] = events.map((e, i) => ({
       eventId: eventIdFor(envelope.commandId, i),
@@ -86,7 +109,9 @@ export async function handleCommand<Command, Event extends DomainEventShape, Sta
     }));
     try {
       const result = await store.append(streamId, proposed, head === -1 ? 'no-stream' : head);
-      return { events, nextRevision: result.nextRevision, position: result.position, replayed: false };
+      const after = events.reduce(decider.evolve, state);
+      cache?.set(streamId, { revision: result.nextRevision, state: after });
+      return { events, state: after, nextRevision: result.nextRevision, position: result.position, replayed: false };
     } catch (error) {
       if (!(error instanceof ConcurrencyError) || attempt >= retry.maxAttempts) throw error;
       // Full jitter: writers that collided once should not collide again in lock-step.

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
+import type { Server as HttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { DeviceCheckIn } from '../application/device/device-check-in.js';
 import { CERTIFICATE_AUTHORITY, type CertificateAuthority } from '../application/ports/certificate-authority.js';
@@ -19,7 +20,7 @@ import { MetricsRegistry, registerProcessMetrics } from './metrics/registry.js';
 import { AesGcmSecretBox, loadOrCreateSecretsKey } from './pki/aes-gcm-secret-box.js';
 import { FileCertificateAuthority } from './pki/file-certificate-authority.js';
 import { ensurePrivateDirectory } from './pki/private-files.js';
-import { deviceTlsOptions } from './http/device/device-tls.js';
+import { deviceTlsOptions, deviceTlsRenewal } from './http/device/device-tls.js';
 import { adminTlsOptions } from './http/admin/admin-tls.js';
 import { CONFIG, DEVICE_CHECK_IN, LIFECYCLE, METRICS } from './tokens.js';
 
@@ -72,6 +73,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     listeners.push(admin);
     const device = await listen(container.get(DeviceHttp).app(), config.device.host, config.device.port, deviceTls);
     listeners.push(device);
+    const renewal = deviceTlsRenewal(config, ca, clock, logger, device.server as HttpsServer);
     logger.info('listening', { admin: admin.url, device: device.url, publicUrl: config.device.publicUrl });
 
     let stopping: Promise<void> | undefined;
@@ -81,6 +83,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
       stop: () =>
         (stopping ??= (async () => {
           container.get<Lifecycle>(LIFECYCLE).beginShutdown();
+          renewal.stop();
           logger.info('shutting down', { graceMs: config.shutdownTimeoutMs });
           await Promise.all(listeners.map((l) => l.close(config.shutdownTimeoutMs)));
           await eventStore.close();

@@ -2,5 +2,4 @@
 export const CONFIG = Symbol.for('mdm.Config');
 export const METRICS = Symbol.for('mdm.MetricsRegistry');
 export const LIFECYCLE = Symbol.for('mdm.Lifecycle');
-export const DEVICE_TLS = Symbol.for('mdm.DeviceTls');
 export const DEVICE_CHECK_IN = Symbol.for('mdm.DeviceCheckIn');

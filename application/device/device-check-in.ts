@@ -44,7 +44,8 @@ export class DeviceCheckIn {
   }
 
   tokenUpdate(m: TokenUpdateMessage): Promise<CommandResult<DeviceEvent>> {
-    const unlockToken = m.unlockToken ? (this.secrets.seal(m.unlockToken, unlockTokenContext(m.udid)) as Sealed) : undefined;
+    const context = unlockTokenContext(m.udid);
+    const unlockToken = m.unlockToken ? { sealed: this.secrets.seal(m.unlockToken, context) as Sealed, fingerprint: this.secrets.fingerprint(m.unlockToken, context) } : undefined;
     return this.run(m.udid, {
       type: 'RecordTokenUpdate',
       udid: m.udid,

@@ -12,6 +12,12 @@ export interface SecretBox {
   open(sealed: string, context: string): Buffer;
   /** True when `value` looks like something `seal` produced (used to refuse clear secrets in events). */
   isSealed(value: string): boolean;
+  /**
+   * A keyed fingerprint (HMAC) of a secret under a context: equal secrets give equal fingerprints,
+   * so "has it changed?" can be answered without opening anything, while the fingerprint reveals
+   * nothing about the secret to someone without the key. Sealing is randomised and cannot do this.
+   */
+  fingerprint(plaintext: string | Buffer, context: string): string;
 }
 
 export class SecretBoxError extends Error {

@@ -1,4 +1,4 @@
-import type { Sealed } from '../shared/sealed.js';
+import type { SealedSecret } from '../shared/sealed.js';
 import type { DeviceFacts } from './device-facts.js';
 import type { QueueCommandType } from './queue/commands.js';
 
@@ -22,7 +22,7 @@ export interface RecordTokenUpdate {
   readonly pushToken: string;
   readonly pushMagic: string;
   /** Absent when the device did not send one: the stored one is kept. */
-  readonly unlockToken?: Sealed;
+  readonly unlockToken?: SealedSecret;
   readonly at: string;
 }
 

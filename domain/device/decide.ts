@@ -35,7 +35,7 @@ function recordTokenUpdate(c: RecordTokenUpdate, s: DeviceState): DeviceEvent[] 
       return [{ type: 'DeviceEnrolled', data: { udid: c.udid, ...coordinates, ...unlock, enrolledAt: c.at } }];
     case 'enrolled': {
       const unchanged = s.push?.pushToken === c.pushToken && s.push.pushMagic === c.pushMagic && s.push.topic === c.topic
-        && (c.unlockToken === undefined || c.unlockToken === s.unlockToken) && s.pushTokenInvalidatedAt === undefined;
+        && (c.unlockToken === undefined || c.unlockToken.fingerprint === s.unlockToken?.fingerprint) && s.pushTokenInvalidatedAt === undefined;
       return unchanged ? [] : [{ type: 'PushTokenUpdated', data: { udid: c.udid, ...coordinates, ...unlock, updatedAt: c.at } }];
     }
     default:

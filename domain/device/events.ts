@@ -1,4 +1,4 @@
-import type { Sealed } from '../shared/sealed.js';
+import type { SealedSecret } from '../shared/sealed.js';
 import type { DeviceFacts } from './device-facts.js';
 import type { QueueEvent } from './queue/events.js';
 
@@ -25,7 +25,7 @@ export type DeviceEnrolled = {
   readonly type: 'DeviceEnrolled';
   readonly data: PushCoordinates & {
     readonly udid: string;
-    readonly unlockToken?: Sealed;
+    readonly unlockToken?: SealedSecret;
     readonly enrolledAt: string;
   };
 };
@@ -34,7 +34,7 @@ export type PushTokenUpdated = {
   readonly type: 'PushTokenUpdated';
   readonly data: PushCoordinates & {
     readonly udid: string;
-    readonly unlockToken?: Sealed;
+    readonly unlockToken?: SealedSecret;
     readonly updatedAt: string;
   };
 };

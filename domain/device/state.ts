@@ -1,4 +1,4 @@
-import type { Sealed } from '../shared/sealed.js';
+import type { SealedSecret } from '../shared/sealed.js';
 import type { DeviceFacts } from './device-facts.js';
 import type { PushCoordinates } from './events.js';
 import { initialQueueState, type QueueState } from './queue/queue-state.js';
@@ -21,7 +21,7 @@ export interface DeviceState {
   readonly certificateHash?: string;
   readonly facts?: DeviceFacts;
   readonly push?: PushCoordinates;
-  readonly unlockToken?: Sealed;
+  readonly unlockToken?: SealedSecret;
   readonly enrolledAt?: string;
   /** How many times the device has started enrollment, for history and re-enrollment rules. */
   readonly enrollments: number;

@@ -31,7 +31,7 @@ export interface Config {
   };
   readonly trustedProxyCidrs: readonly string[];
   readonly secretsKeyFile: string;
-  /** True when the key file may be created on first start (embedded mode, no explicit path). */
+  /** True when the key file may be created on first start: embedded store and no MDM_SECRETS_KEY_FILE. */
   readonly createSecretsKey: boolean;
   readonly scepChallenge?: string;
   readonly adminToken?: string;

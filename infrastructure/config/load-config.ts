@@ -48,6 +48,20 @@ function host(env: Env, name: string, fallback: string): string {
   return raw;
 }
 
+/**
+ * EventStoreDB and MongoDB connection strings may name several hosts (`esdb://n1:2113,n2:2113`),
+ * which WHATWG URL parsing refuses: check only their scheme and that something follows it.
+ */
+function connectionString(env: Env, name: string, schemes: readonly string[]): string | undefined {
+  const raw = get(env, name);
+  if (raw === undefined) return undefined;
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\/(.+)$/i.exec(raw);
+  if (!scheme || !schemes.includes(scheme[1]!.toLowerCase()) || /\s/.test(raw)) {
+    throw new ConfigError(name, `must be a connection string starting with ${schemes.map((s) => `${s}://`).join(' or ')} (got ${scheme ? `${scheme[1]}://...` : 'no scheme'})`);
+  }
+  return raw;
+}
+
 function url(env: Env, name: string, schemes: readonly string[]): string | undefined {
   const raw = get(env, name);
   if (raw === undefined) return undefined;
@@ -128,19 +142,19 @@ export function loadConfig(env: Env = process.env): Config {
   const apnsCaFile = file(env, 'MDM_APNS_CA_FILE');
 
   const eventStoreKind = oneOf(env, 'MDM_EVENT_STORE', ['sqlite', 'esdb'] as const, 'sqlite');
-  const esdbUrl = url(env, 'ESDB_URL', ['esdb', 'esdb+discover']);
+  const esdbUrl = connectionString(env, 'ESDB_URL', ['esdb', 'esdb+discover']);
   const durability = oneOf(env, 'MDM_DURABILITY', ['process', 'power'] as const, 'process');
   if (eventStoreKind === 'esdb' && !esdbUrl) throw new ConfigError('ESDB_URL', 'must be set when MDM_EVENT_STORE=esdb (e.g. esdb://localhost:2113?tls=false)');
 
   const readStoreKind = oneOf(env, 'MDM_READ_STORE', ['sqlite', 'mongo'] as const, 'sqlite');
-  const mongoUrl = url(env, 'MONGODB_URL', ['mongodb', 'mongodb+srv']);
+  const mongoUrl = connectionString(env, 'MONGODB_URL', ['mongodb', 'mongodb+srv']);
   if (readStoreKind === 'mongo' && !mongoUrl) throw new ConfigError('MONGODB_URL', 'must be set when MDM_READ_STORE=mongo (e.g. mongodb://localhost:27017/mdm)');
 
   // With a shared event store the key must be the same on every server process, so it is never
   // invented on the spot: sealed values written by one process must open on the others.
   const explicitKey = get(env, 'MDM_SECRETS_KEY_FILE');
   if (eventStoreKind === 'esdb' && explicitKey === undefined) throw new ConfigError('MDM_SECRETS_KEY_FILE', 'must be set when MDM_EVENT_STORE=esdb (every server process needs the same key)');
-  const secretsKeyFile = eventStoreKind === 'esdb' ? file(env, 'MDM_SECRETS_KEY_FILE')! : resolve(explicitKey ?? `${dataDir}/secrets.key`);
+  const secretsKeyFile = explicitKey !== undefined ? file(env, 'MDM_SECRETS_KEY_FILE')! : resolve(`${dataDir}/secrets.key`);
 
   const scepChallenge = get(env, 'MDM_SCEP_CHALLENGE');
   const adminToken = get(env, 'MDM_ADMIN_TOKEN');
@@ -159,7 +173,9 @@ export function loadConfig(env: Env = process.env): Config {
     apns: { url: apnsUrl, ...(apnsCaFile ? { caFile: apnsCaFile } : {}), ...(push ? { push } : {}) },
     trustedProxyCidrs: cidrs(env, 'MDM_TRUSTED_PROXY_CIDRS'),
     secretsKeyFile,
-    createSecretsKey: eventStoreKind === 'sqlite',
+    // An explicit path that does not exist is a mistake to report, not a reason to start a new key
+    // (secrets sealed under the intended one would no longer open).
+    createSecretsKey: eventStoreKind === 'sqlite' && explicitKey === undefined,
     ...(scepChallenge ? { scepChallenge } : {}),
     ...(adminToken ? { adminToken } : {}),
     eventStore: eventStoreKind === 'esdb' ? { kind: 'esdb', url: esdbUrl! } : { kind: 'sqlite', durability },
@@ -180,13 +196,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
   };
 }
 
-/** Connection strings may carry a password: keep the user, hide the password. */
+/** Connection strings may carry a password: keep the user, hide the password (one host or several). */
 export function redactUrl(raw: string): string {
-  try {
-    const u = new URL(raw);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '[unparsable]';
-  }
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^:@/]*):([^@/]*)@/i, '$1$2:***@');
 }

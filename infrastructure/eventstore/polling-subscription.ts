@@ -7,24 +7,40 @@ export interface PollingSource {
   onAppend(listener: () => void): () => void;
 }
 
+/** A subscription its store can end from outside (when the store itself closes). */
+export interface PollingSubscription extends Subscription {
+  abort(error: Error): void;
+}
+
 const BATCH = 500;
 
 /**
  * A catch-up subscription over a store that can be read by position: read pages after the last
  * delivered position, then wait for an in-process append or the poll interval (which is how appends
  * by another process on the same file are noticed).
+ *
+ * A failed read (the file busy beyond the busy timeout, an I/O hiccup) is retried from the last
+ * delivered position. A failing handler is not: that event is poison for this subscriber, so the
+ * subscription ends, `caughtUp` rejects if it had not resolved, and `onError` is told once.
  */
-export function pollingSubscription(source: PollingSource, handler: EventHandler, options: SubscribeOptions & { pollMs: number }): Subscription {
+export function pollingSubscription(source: PollingSource, handler: EventHandler, options: SubscribeOptions & { pollMs: number }): PollingSubscription {
   let lastPosition = options.after;
   let closed = false;
+  let failed = false;
   let wake: (() => void) | undefined;
   let resolveCaughtUp!: () => void;
-  const caughtUp = new Promise<void>((r) => (resolveCaughtUp = r));
+  let rejectCaughtUp!: (error: Error) => void;
+  const caughtUp = new Promise<void>((resolve, reject) => {
+    resolveCaughtUp = resolve;
+    rejectCaughtUp = reject;
+  });
+  // Nobody has to await caughtUp; a rejection nobody awaits must not become an unhandled one.
+  caughtUp.catch(() => undefined);
   const unregister = source.onAppend(() => wake?.());
 
-  const sleep = () =>
+  const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(done, options.pollMs);
+      const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
         wake = undefined;
@@ -33,52 +49,60 @@ export function pollingSubscription(source: PollingSource, handler: EventHandler
       wake = done;
     });
 
-  // A failed read (the file busy beyond the busy timeout, an I/O hiccup) is retried from the last
-  // delivered position; a failing handler is not: that event is poison for this subscriber.
-  const readWithRetry = async (read: () => RecordedEvent[] | Promise<RecordedEvent[]>): Promise<RecordedEvent[] | undefined> => {
+  const fail = (error: Error) => {
+    if (failed) return;
+    failed = true;
+    closed = true;
+    unregister();
+    wake?.();
+    rejectCaughtUp(error);
+    options.onError?.(error);
+  };
+
+  const retrying = async <T>(read: () => T | Promise<T>): Promise<{ value: T } | undefined> => {
     for (let delay = 50; !closed; delay = Math.min(delay * 2, 5_000)) {
       try {
-        return await read();
+        return { value: await read() };
       } catch {
-        await new Promise((r) => setTimeout(r, delay));
+        await sleep(delay);
       }
     }
     return undefined;
   };
 
   const loop = (async () => {
-    const head = await source.headPosition();
+    const head = await retrying(() => source.headPosition());
+    if (!head) return;
     let isCaughtUp = false;
     while (!closed) {
-      const page = await readWithRetry(() => source.readAfter(lastPosition, BATCH));
+      const page = await retrying(() => source.readAfter(lastPosition, BATCH));
       if (!page) return;
-      for (const event of page) {
+      for (const event of page.value) {
         if (closed) return;
         await handler(event);
         lastPosition = event.position;
       }
-      if (!isCaughtUp && (page.length < BATCH || head === undefined || (lastPosition ?? 0) >= head)) {
+      if (!isCaughtUp && (page.value.length < BATCH || head.value === undefined || (lastPosition ?? 0) >= head.value)) {
         isCaughtUp = true;
         resolveCaughtUp();
       }
-      if (page.length < BATCH && !closed) await sleep();
+      if (page.value.length < BATCH && !closed) await sleep(options.pollMs);
     }
-  })().catch((error: unknown) => {
-    closed = true;
-    const err = error instanceof Error ? error : new Error(String(error));
-    if (options.onError) options.onError(err);
-  });
+  })().catch((error: unknown) => fail(error instanceof Error ? error : new Error(String(error))));
 
   return {
     get lastPosition() {
       return lastPosition;
     },
     caughtUp,
+    abort: fail,
     async close() {
-      closed = true;
-      unregister();
-      wake?.();
-      resolveCaughtUp();
+      if (!closed) {
+        closed = true;
+        unregister();
+        wake?.();
+        resolveCaughtUp();
+      }
       await loop;
     },
   };

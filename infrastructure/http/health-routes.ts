@@ -20,7 +20,13 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
  * /readyz: the event store answers (readiness; send traffic only then).
  * /metrics: Prometheus text.
  */
-export function healthRoutes(deps: { eventStore: EventStore; metrics?: MetricsRegistry; isShuttingDown?: () => boolean }): Router {
+export function healthRoutes(deps: {
+  eventStore: EventStore;
+  metrics?: MetricsRegistry;
+  isShuttingDown?: () => boolean;
+  /** On an internet-facing listener, say what is wrong without naming hosts, ports or errors. */
+  terseReasons?: boolean;
+}): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.status(200).json({ status: 'ok' });
@@ -34,7 +40,8 @@ export function healthRoutes(deps: { eventStore: EventStore; metrics?: MetricsRe
       await within(deps.eventStore.ping(), READY_TIMEOUT_MS);
       res.status(200).json({ status: 'ready', checks: { eventStore: 'ok' } });
     } catch (error) {
-      sendProblem(res, { status: 503, title: 'Not ready', detail: `event store unreachable: ${(error as Error).message}`, checks: { eventStore: 'unreachable' } });
+      const detail = deps.terseReasons ? 'event store unreachable' : `event store unreachable: ${(error as Error).message}`;
+      sendProblem(res, { status: 503, title: 'Not ready', detail, checks: { eventStore: 'unreachable' } });
     }
   });
   if (deps.metrics) {

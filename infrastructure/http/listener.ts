@@ -24,6 +24,15 @@ export async function listen(app: Express, host: string, port: number, tls?: Ser
       resolve();
     });
   });
+  // Once closing, every response says so and its connection is closed as soon as it is idle:
+  // otherwise a keep-alive client (a device, a load balancer) holds the shutdown for the whole grace.
+  let closing = false;
+  server.on('request', (_req, res: import('node:http').ServerResponse) => {
+    if (closing && !res.headersSent) res.setHeader('connection', 'close');
+    res.on('finish', () => {
+      if (closing) server.closeIdleConnections();
+    });
+  });
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${tls ? 'https' : 'http'}://${shownHost}:${address.port}`;
@@ -32,6 +41,7 @@ export async function listen(app: Express, host: string, port: number, tls?: Ser
     url,
     close: (graceMs) =>
       new Promise<void>((resolve) => {
+        closing = true;
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);
         server.close(() => {
           clearTimeout(timer);

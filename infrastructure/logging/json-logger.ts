@@ -10,7 +10,11 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 const SECRET_FIELD = /^(authorization|password|passphrase|secret|challenge|challengePassword|token|adminToken|unlockToken|bootstrapToken|pin|privateKey|key|cookie)$/i;
 
 function redact(value: unknown, depth = 0): unknown {
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  // Deeper than anything worth logging: cut rather than risk an unredacted secret further down.
+  if (depth > 6) return '[truncated]';
+  // Bytes are never logged: they could be a key, a token or a profile.
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) return `[${value.byteLength} bytes]`;
   if (value instanceof Error) return { name: value.name, message: value.message, ...(value.stack ? { stack: value.stack } : {}) };
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { SecretBoxError, type SecretBox } from '../../application/ports/secret-box.js';
 
 export { loadOrCreateSecretsKey, SECRETS_KEY_FILE_ENV, type SecretsKey } from './secrets-key-file.js';
@@ -16,9 +16,18 @@ export class AesGcmSecretBox implements SecretBox {
   /** First 8 hex characters of SHA-256(key): names the key without revealing it. */
   readonly keyId: string;
 
+  /** A separate key for fingerprints, derived so that the encryption key is never used twice over. */
+  private readonly macKey: Buffer;
+
   constructor(private readonly key: Buffer) {
     if (key.length !== 32) throw new Error('AES-256-GCM needs a 32-byte key');
     this.keyId = createHash('sha256').update(key).digest('hex').slice(0, 8);
+    this.macKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'mdm secret fingerprint v1', 32));
+  }
+
+  fingerprint(plaintext: string | Buffer, context: string): string {
+    const mac = createHmac('sha256', this.macKey).update(Buffer.from(context, 'utf8')).update(Buffer.from([0])).update(plaintext).digest('hex');
+    return `fp1.${this.keyId}.${mac.slice(0, 32)}`;
   }
 
   seal(plaintext: string | Buffer, context: string): string {

@@ -37,7 +37,10 @@ export class LocalCertificateAuthority implements CertificateAuthority {
   async issue(request: CertificateRequest): Promise<IssuedCertificate> {
     const valid = validateCertificateRequest(request);
     const serialNumber = randomSerialNumber();
-    const validity = validityWindow(this.clock.now(), valid.validityDays);
+    const requested = validityWindow(this.clock.now(), valid.validityDays);
+    // A certificate cannot outlive the CA that vouches for it: clients would reject the chain.
+    const caNotAfter = new Date(this.issuer.certificate.validTo);
+    const validity = requested.notAfter > caNotAfter ? { ...requested, notAfter: caNotAfter } : requested;
     const der = issueCertificate(
       {
         serialNumber,

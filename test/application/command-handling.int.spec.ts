@@ -8,6 +8,9 @@ import { DomainError } from '../../domain/shared/domain-error.js';
 import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqlite-event-store.js';
 import { ConcurrencyError, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent } from '../../application/ports/event-store.js';
 import { tempDir } from '../support/temp-dir.js';
+import { startEsdbStandin } from '../support/esdb-standin.js';
+import { EsdbEventStore } from '../../infrastructure/eventstore/esdb/esdb-event-store.js';
+import { StateCache } from '../../application/state-cache.js';
 
 const udid = 'UDID-0001';
 const actor = { kind: 'device' as const, id: udid };
@@ -24,16 +27,28 @@ describe('uuidV5', () => {
   });
 });
 
-describe('command handling', () => {
-  let dir: ReturnType<typeof tempDir>;
-  let store: SqliteEventStore;
-  beforeEach(() => {
-    dir = tempDir();
-    store = new SqliteEventStore(join(dir.path, 'events.db'));
+/** The same behaviour on every adapter: each leg opens a store and says how to dispose of it. */
+const legs: Array<[string, () => Promise<{ store: EventStore; dispose(): Promise<void> }>]> = [
+  ['SQLite', async () => {
+    const dir = tempDir();
+    const store = new SqliteEventStore(join(dir.path, 'events.db'));
+    return { store, dispose: async () => { await store.close(); dir.remove(); } };
+  }],
+  ['EventStoreDB stand-in', async () => {
+    const standin = await startEsdbStandin();
+    const store = EsdbEventStore.connect(standin.connectionString, { deadlineMs: 5_000 });
+    return { store, dispose: async () => { await store.close(); await standin.stop(); } };
+  }],
+];
+
+for (const [legName, open] of legs) describe(`command handling (${legName})`, () => {
+  let store: EventStore;
+  let dispose: () => Promise<void>;
+  beforeEach(async () => {
+    ({ store, dispose } = await open());
   });
   afterEach(async () => {
-    await store.close();
-    dir.remove();
+    await dispose();
   });
 
   it('appends the decided events with metadata from the envelope', async () => {
@@ -58,7 +73,27 @@ describe('command handling', () => {
     expect(again.replayed).to.equal(true);
     expect(again.events).to.deep.equal(first.events);
     expect(again.position).to.equal(first.position);
+    expect(again.nextRevision, 'the revision the original command left').to.equal(first.nextRevision);
     expect(await store.readStream(deviceStreamId(udid))).to.have.length(2);
+  });
+
+  it('with a state cache, reads only the events after the cached revision and still decides right', async () => {
+    const cache = new StateCache<ReturnType<typeof deviceDecider.initialState>>();
+    const reads: Array<number | undefined> = [];
+    const counting: EventStore = Object.create(store) as EventStore;
+    counting.readStream = (s, o) => {
+      reads.push(o?.fromRevision);
+      return store.readStream(s, o);
+    };
+    const stream = deviceStreamId(udid);
+    await handleCommand(counting, deviceDecider, stream, { commandId: randomUUID(), command: authenticate(), actor, occurredAt: at }, { cache });
+    // Another writer (no cache) moves the stream on; the cached state is now stale.
+    await handleCommand(store, deviceDecider, stream, { commandId: randomUUID(), command: authenticate('bb'.repeat(32)), actor, occurredAt: at });
+    const third = await handleCommand(counting, deviceDecider, stream, { commandId: randomUUID(), command: authenticate('cc'.repeat(32)), actor, occurredAt: at }, { cache });
+    expect(reads).to.deep.equal([undefined, 1]);
+    expect(third.nextRevision).to.equal(2);
+    expect(third.state.certificateHash).to.equal('cc'.repeat(32));
+    expect(third.state.enrollments).to.equal(3);
   });
 
   it('the same command racing with itself is appended once', async () => {
@@ -71,12 +106,13 @@ describe('command handling', () => {
   it('retries on ConcurrencyError, re-deciding against the new history', async () => {
     let conflicts = 2;
     const flaky: EventStore = Object.create(store) as EventStore;
+    const inner = store;
     flaky.append = async (s: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> => {
       if (conflicts-- > 0) {
         // Someone else writes first, exactly as a concurrent request would.
-        await store.append(s, [{ eventId: randomUUID(), type: 'DeviceEnrollmentStarted', data: { udid, topic: 't', certificateHash: String(conflicts), facts: {}, reenrollment: false, startedAt: at } }], 'any');
+        await inner.append(s, [{ eventId: randomUUID(), type: 'DeviceEnrollmentStarted', data: { udid, topic: 't', certificateHash: String(conflicts), facts: {}, reenrollment: false, startedAt: at } }], 'any');
       }
-      return store.append(s, events, expected);
+      return inner.append(s, events, expected);
     };
     const result = await handleCommand(flaky, deviceDecider, deviceStreamId(udid), { commandId: randomUUID(), command: authenticate(), actor, occurredAt: at });
     expect(result.nextRevision).to.equal(2);
@@ -90,7 +126,7 @@ describe('command handling', () => {
       attempts++;
       throw new ConcurrencyError(s, 0, 1);
     };
-    const err = await handleCommand(hostile, deviceDecider, deviceStreamId(udid), { commandId: randomUUID(), command: authenticate(), actor, occurredAt: at }, { maxAttempts: 3, baseDelayMs: 1 }).catch((e: unknown) => e);
+    const err = await handleCommand(hostile, deviceDecider, deviceStreamId(udid), { commandId: randomUUID(), command: authenticate(), actor, occurredAt: at }, { retry: { maxAttempts: 3, baseDelayMs: 1 } }).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(ConcurrencyError);
     expect(attempts).to.equal(3);
   });

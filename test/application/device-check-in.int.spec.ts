@@ -29,8 +29,13 @@ describe('DeviceCheckIn (enrollment slice)', () => {
       logger.info('token update handled', { udid, events: enrolled.events });
       expect(enrolled.events.map((e) => e.type)).to.deep.equal(['DeviceEnrolled']);
 
+      // The same TokenUpdate again (the device retries): sealed anew, but nothing is recorded.
+      const again = await checkIn.tokenUpdate({ udid, topic: 'com.apple.mgmt.External.t', token: Buffer.from('0a0b0c', 'hex'), pushMagic: 'PM-1', unlockToken });
+      expect(again.events).to.deep.equal([]);
+
       const events = await store.readStream(deviceStreamId(udid));
-      const sealed = (events[1]!.data as { unlockToken: string }).unlockToken;
+      expect(events).to.have.length(2);
+      const sealed = (events[1]!.data as { unlockToken: { sealed: string } }).unlockToken.sealed;
       expect(box.isSealed(sealed)).to.equal(true);
       expect(box.open(sealed, unlockTokenContext(udid)).equals(unlockToken)).to.equal(true);
       expect((events[1]!.data as { pushToken: string }).pushToken).to.equal('0a0b0c');

@@ -52,7 +52,7 @@ describe('Device aggregate', () => {
 
   describe('RecordTokenUpdate (TokenUpdate)', () => {
     it('given an enrollment in progress, when the first TokenUpdate arrives, then the device is enrolled', () => {
-      const unlockToken = 'sb1.0000.sealed' as Sealed;
+      const unlockToken = { sealed: 'sb1.0000.sealed' as Sealed, fingerprint: 'fp1.0000.aaaa' };
       spec.given([started()]).when(tokenUpdate({ unlockToken })).then([enrolled({ unlockToken })]);
     });
 
@@ -63,6 +63,15 @@ describe('Device aggregate', () => {
 
     it('given an enrolled device, when an identical TokenUpdate repeats, then nothing is recorded', () => {
       spec.given([started(), enrolled()]).when(tokenUpdate({ at: t2 })).thenNothing();
+    });
+
+    it('compares unlock tokens by fingerprint: the same token sealed anew records nothing, a new one is recorded', () => {
+      const first = { sealed: 'sb1.0000.first-sealing' as Sealed, fingerprint: 'fp1.0000.same' };
+      const resealed = { sealed: 'sb1.0000.second-sealing' as Sealed, fingerprint: 'fp1.0000.same' };
+      const rotated = { sealed: 'sb1.0000.third-sealing' as Sealed, fingerprint: 'fp1.0000.other' };
+      spec.given([started(), enrolled({ unlockToken: first })]).when(tokenUpdate({ unlockToken: resealed, at: t2 })).thenNothing();
+      spec.given([started(), enrolled({ unlockToken: first })]).when(tokenUpdate({ unlockToken: rotated, at: t2 }))
+        .then([{ type: 'PushTokenUpdated', data: { udid, topic, pushToken: 'ab01', pushMagic: 'magic-1', unlockToken: rotated, updatedAt: t2 } }]);
     });
 
     it('given no Authenticate, when a TokenUpdate arrives, then it is refused', () => {
@@ -90,7 +99,7 @@ describe('Device aggregate', () => {
 
   describe('evolve', () => {
     it('keeps the unlock token when a later TokenUpdate has none, and forgets push coordinates at CheckOut', () => {
-      const unlockToken = 'sb1.0000.sealed' as Sealed;
+      const unlockToken = { sealed: 'sb1.0000.sealed' as Sealed, fingerprint: 'fp1.0000.aaaa' };
       const afterUpdate = fold(deviceDecider, [started(), enrolled({ unlockToken }),
         { type: 'PushTokenUpdated', data: { udid, topic, pushToken: 'ff', pushMagic: 'm2', updatedAt: t2 } }]);
       expect(afterUpdate).to.include({ status: 'enrolled', unlockToken, enrollments: 1 });

@@ -362,6 +362,38 @@ export function eventStoreContract(name: string, factory: LegFactory, options: C
         }
       });
 
+      it('a failing handler ends the subscription: onError once, nothing delivered after it', async () => {
+        const s = stream('poison');
+        const base = await store.append(stream('anchor'), [ev('Anchor', {})], 'no-stream');
+        await store.append(s, [ev('E', { n: 1 }), ev('E', { n: 2 }), ev('E', { n: 3 })], 'no-stream');
+        const seen: number[] = [];
+        const errors: Error[] = [];
+        const sub = store.subscribeToAll((e) => {
+          if (e.streamId !== s) return;
+          const n = (e.data as { n: number }).n;
+          if (n === 2) throw new Error('poison event');
+          seen.push(n);
+        }, { after: base.position, onError: (e) => errors.push(e) });
+        try {
+          await waitFor(() => errors.length > 0, 5_000, 'onError');
+          await new Promise((r) => setTimeout(r, 200));
+          expect(seen).to.deep.equal([1]);
+          expect(errors.map((e) => e.message)).to.deep.equal(['poison event']);
+        } finally {
+          await sub.close();
+        }
+      });
+
+      it('closing the store ends live subscriptions through onError', async () => {
+        const errors: Error[] = [];
+        const sub = store.subscribeToAll(() => undefined, { onError: (e) => errors.push(e) });
+        await sub.caughtUp;
+        await store.close();
+        await waitFor(() => errors.length > 0, 5_000, 'onError after close');
+        expect(errors).to.have.length(1);
+        await sub.close();
+      });
+
       it('close stops delivery', async () => {
         const s = stream('close');
         const base = await store.append(s, [ev('E', {})], 'no-stream');

@@ -34,6 +34,7 @@ describe('SQLite event store specifics', () => {
     const store = new SqliteEventStore(join(dir.path, 'e.db'));
     try {
       await store.append('s-1', [{ eventId: randomUUID(), type: 'A', data: {} }], 'no-stream');
+      expect(store.stats).to.deep.equal({ commits: 1, appends: 1 });
       const results = await Promise.allSettled([
         store.append('s-1', [{ eventId: randomUUID(), type: 'B', data: {} }], 0),
         store.append('s-1', [{ eventId: randomUUID(), type: 'C', data: {} }], 0),
@@ -42,6 +43,7 @@ describe('SQLite event store specifics', () => {
       expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
       expect((results[1] as PromiseRejectedResult).reason).to.be.instanceOf(ConcurrencyError);
       expect((await store.readStream('s-1')).map((e) => e.type)).to.deep.equal(['A', 'B']);
+      expect(store.stats, 'three appends in one commit').to.deep.equal({ commits: 2, appends: 4 });
     } finally {
       await store.close();
     }

@@ -22,6 +22,17 @@ describe('JSON logger', () => {
     expect(lines[0]).to.contain('[redacted]');
   });
 
+  it('cuts structures deeper than it redacts, and never prints bytes', () => {
+    const lines: string[] = [];
+    let deep: Record<string, unknown> = { password: 'deep-secret' };
+    for (let i = 0; i < 10; i++) deep = { next: deep };
+    jsonLogger({ write: (l) => lines.push(l) }).info('x', { deep, bytes: Buffer.from('raw-key-material') });
+    expect(lines[0]).to.not.contain('deep-secret');
+    expect(lines[0]).to.contain('[truncated]');
+    expect(lines[0]).to.not.contain('raw-key-material');
+    expect(lines[0]).to.contain('[16 bytes]');
+  });
+
   it('logs errors with their message and stack', () => {
     const lines: string[] = [];
     jsonLogger({ write: (l) => lines.push(l) }).error('failed', { error: new Error('boom') });

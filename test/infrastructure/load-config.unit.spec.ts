@@ -91,6 +91,38 @@ describe('loadConfig', () => {
     }
   });
 
+  it('accepts multi-host connection strings and hides their passwords', () => {
+    const dir = tempDir();
+    try {
+      const key = join(dir.path, 'k');
+      writeFileSync(key, 'ab'.repeat(32));
+      const cluster = 'esdb://admin:changeit@n1:2113,n2:2113,n3:2113?tls=false';
+      const c = loadConfig({ MDM_EVENT_STORE: 'esdb', ESDB_URL: cluster, MDM_SECRETS_KEY_FILE: key, MDM_READ_STORE: 'mongo', MONGODB_URL: 'mongodb://u:pw@m1:27017,m2:27017/mdm?replicaSet=rs0' });
+      expect(c.eventStore).to.deep.equal({ kind: 'esdb', url: cluster });
+      expect(redactUrl(cluster)).to.equal('esdb://admin:***@n1:2113,n2:2113,n3:2113?tls=false');
+      const shown = JSON.stringify(describeConfig(c));
+      expect(shown).to.not.contain('changeit');
+      expect(shown).to.not.contain(':pw@');
+      fails({ MDM_EVENT_STORE: 'esdb', ESDB_URL: 'esdb://a b', MDM_SECRETS_KEY_FILE: key }, 'ESDB_URL');
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('an explicit MDM_SECRETS_KEY_FILE must exist and is never created', () => {
+    const dir = tempDir();
+    try {
+      fails({ MDM_SECRETS_KEY_FILE: join(dir.path, 'typo.key') }, 'MDM_SECRETS_KEY_FILE', /does not exist/);
+      const key = join(dir.path, 'k');
+      writeFileSync(key, 'ab'.repeat(32));
+      const c = loadConfig({ MDM_SECRETS_KEY_FILE: key });
+      expect(c.secretsKeyFile).to.equal(key);
+      expect(c.createSecretsKey).to.equal(false);
+    } finally {
+      dir.remove();
+    }
+  });
+
   it('hides secrets and connection passwords when described', () => {
     const c = loadConfig({ MDM_ADMIN_TOKEN: 'a-very-secret-admin-token', MDM_SCEP_CHALLENGE: 'open-sesame', MDM_READ_STORE: 'mongo', MONGODB_URL: 'mongodb://u:hunter2@h/mdm' });
     const text = JSON.stringify(describeConfig(c));

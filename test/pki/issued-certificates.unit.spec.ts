@@ -127,3 +127,16 @@ describe('issued certificates', function () {
     });
   });
 });
+
+describe('issued certificate validity', () => {
+  it('never outlives the CA', async () => {
+    const { createSelfSignedCa } = await import('../../infrastructure/pki/self-signed-ca.js');
+    const { LocalCertificateAuthority } = await import('../../infrastructure/pki/local-certificate-authority.js');
+    const { generateKeyPairSync } = await import('node:crypto');
+    const shortLived = await createSelfSignedCa({ validityDays: 30, keyBits: 2048 });
+    const ca = new LocalCertificateAuthority(shortLived.certificatePem, shortLived.privateKeyPem);
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const issued = await ca.issue({ publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), subject: { commonName: 'device' }, profile: 'device-identity', validityDays: 365 });
+    expect(issued.notAfter.getTime()).to.equal(new Date(shortLived.certificate.validTo).getTime());
+  });
+});

@@ -95,3 +95,17 @@ describe('AesGcmSecretBox', () => {
     expect(() => new AesGcmSecretBox(randomBytes(16))).to.throw(/32-byte/);
   });
 });
+
+describe('AesGcmSecretBox fingerprints', () => {
+  const key = Buffer.alloc(32, 7);
+  it('are equal for the same secret and context, and differ otherwise', () => {
+    const box = new AesGcmSecretBox(key);
+    const a = box.fingerprint('unlock-token-123', 'device/X/unlock-token');
+    expect(box.fingerprint(Buffer.from('unlock-token-123'), 'device/X/unlock-token')).to.equal(a);
+    expect(box.fingerprint('unlock-token-124', 'device/X/unlock-token')).to.not.equal(a);
+    expect(box.fingerprint('unlock-token-123', 'device/Y/unlock-token')).to.not.equal(a);
+    expect(new AesGcmSecretBox(Buffer.alloc(32, 8)).fingerprint('unlock-token-123', 'device/X/unlock-token')).to.not.equal(a);
+    expect(a).to.match(/^fp1\.[0-9a-f]{8}\.[0-9a-f]{32}$/);
+    expect(a).to.not.contain(Buffer.from('unlock-token-123').toString('hex'));
+  });
+});

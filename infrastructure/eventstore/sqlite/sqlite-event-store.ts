@@ -18,7 +18,7 @@ import {
 } from '../../../application/ports/event-store.js';
 import { GENESIS_HASH, encodeBatch } from '../../../application/event-integrity.js';
 import { satisfiesExpected } from '../../../application/expected-revision.js';
-import { pollingSubscription } from '../polling-subscription.js';
+import { pollingSubscription, type PollingSubscription } from '../polling-subscription.js';
 import { applyPragmas, migrate, type Durability } from './schema.js';
 
 interface Row {
@@ -68,6 +68,9 @@ export class SqliteEventStore implements EventStore {
   private readonly appended = new EventEmitter();
   private readonly pollMs: number;
   private queue: PendingAppend[] = [];
+  private readonly subscriptions = new Set<PollingSubscription>();
+  /** Commits made, and appends they carried: their ratio is the group-commit factor. */
+  readonly stats = { commits: 0, appends: 0 };
   private flushScheduled = false;
   private closed = false;
 
@@ -155,6 +158,8 @@ export class SqliteEventStore implements EventStore {
       for (const p of batch) p.reject(error);
       return;
     }
+    this.stats.commits++;
+    this.stats.appends += batch.length;
     batch.forEach((p, i) => {
       const r = results[i]!;
       if (r instanceof Error) p.reject(r);
@@ -180,7 +185,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   subscribeToAll(handler: EventHandler, options: SubscribeOptions = {}): Subscription {
-    return pollingSubscription(
+    if (this.closed) throw new EventStoreUnavailableError('event store is closed');
+    const subscription = pollingSubscription(
       {
         readAfter: (after, max) => (this.closed ? [] : this.readAfter(after, max)),
         headPosition: () => (this.closed ? undefined : (this.stmt.maxPosition.get()?.p ?? undefined)),
@@ -192,6 +198,17 @@ export class SqliteEventStore implements EventStore {
       handler,
       { ...options, pollMs: this.pollMs },
     );
+    this.subscriptions.add(subscription);
+    return {
+      get lastPosition() {
+        return subscription.lastPosition;
+      },
+      caughtUp: subscription.caughtUp,
+      close: async () => {
+        this.subscriptions.delete(subscription);
+        await subscription.close();
+      },
+    };
   }
 
   async ping(): Promise<void> {
@@ -208,6 +225,9 @@ export class SqliteEventStore implements EventStore {
     // Let queued appends commit: a caller that was promised an append gets it.
     this.flush();
     this.closed = true;
+    // Live subscriptions end with a reason rather than silently finding nothing more.
+    for (const s of this.subscriptions) s.abort(new EventStoreUnavailableError('event store closed'));
+    this.subscriptions.clear();
     this.appended.emit('append');
     this.db.close();
   }

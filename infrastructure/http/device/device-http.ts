@@ -23,7 +23,7 @@ export class DeviceHttp {
 
   app(): Express {
     return createApp('device', { logger: this.logger, metrics: this.metrics }, (app) => {
-      app.use(healthRoutes({ eventStore: this.eventStore, isShuttingDown: () => this.lifecycle.shuttingDown }));
+      app.use(healthRoutes({ eventStore: this.eventStore, isShuttingDown: () => this.lifecycle.shuttingDown, terseReasons: true }));
     });
   }
 }

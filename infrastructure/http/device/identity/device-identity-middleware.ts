@@ -1,0 +1,78 @@
+import type { RequestHandler } from 'express';
+import type { CertificateAuthority } from '../../../../application/ports/certificate-authority.js';
+import type { Clock } from '../../../../application/ports/clock.js';
+import { CertificateChainCheck } from './certificate-chain-check.js';
+import { cidrMatcher } from './cidr.js';
+import type { DeviceIdentity, DeviceIdentityLocals } from './device-identity.js';
+import { refused, type Checked, type IdentityFailure } from './identity-failure.js';
+import { presentedCertificate } from './presented-certificate.js';
+import { VerifiedCertificateCache } from './verified-certificate-cache.js';
+
+export interface DeviceIdentityOptions {
+  readonly ca: CertificateAuthority;
+  readonly clock: Clock;
+  /** MDM_TRUSTED_PROXY_CIDRS: peers whose Client-Cert header is believed. Malformed blocks throw here. */
+  readonly trustedProxyCidrs: readonly string[];
+  /** Told about every refused request, after the 403 is sent; rate-limit before recording. */
+  readonly onFailure?: (failure: IdentityFailure) => void;
+  /** Shared or sized cache of verified certificates; a private 10,000-entry one by default. */
+  readonly cache?: VerifiedCertificateCache;
+}
+
+/**
+ * Ties each request to a device certificate issued by the MDM CA and stores it in
+ * `res.locals.deviceIdentity` (read it with deviceIdentityOf()). Refusals answer 403 with an empty
+ * body; never 401, which Apple's clients take as "unenroll me".
+ *
+ * Contract: for Mdm-Signature the exact body bytes must already be in `req.body` as a Buffer, i.e.
+ * express.raw() (with the route's size limit) runs before this middleware. A signed request whose
+ * body is not a Buffer is refused.
+ *
+ * It does not decide whether the certificate belongs to the UDID in the message: that needs the
+ * device's stream and is the check-in use case's job (see device-binding.ts).
+ */
+export function deviceIdentity(options: DeviceIdentityOptions): RequestHandler {
+  const isTrustedProxy = cidrMatcher(options.trustedProxyCidrs);
+  const chain = new CertificateChainCheck(options.ca, options.clock, options.cache ?? new VerifiedCertificateCache());
+
+  const identify = (req: Parameters<RequestHandler>[0]): Checked<DeviceIdentity> => {
+    const presented = presentedCertificate(req, isTrustedProxy);
+    if (!presented.ok) return presented;
+    const verified = chain.check(presented.value.der);
+    if (!verified.ok) return verified;
+    return {
+      ok: true,
+      value: {
+        certificateDer: presented.value.der,
+        certificateSha256: verified.value.sha256,
+        subjectCommonName: verified.value.subjectCommonName,
+        serialNumber: verified.value.serialNumber,
+        notAfter: verified.value.notAfter,
+        source: presented.value.source,
+      },
+    };
+  };
+
+  return (req, res, next) => {
+    let result: Checked<DeviceIdentity>;
+    try {
+      result = identify(req);
+    } catch {
+      // Every parser above returns its failures; this is the net for what slipped through.
+      result = refused('malformed', 'identity check failed on unexpected input');
+    }
+    if (result.ok) {
+      (res.locals as DeviceIdentityLocals).deviceIdentity = result.value;
+      next();
+      return;
+    }
+    res.status(403).end();
+    if (!options.onFailure) return;
+    try {
+      options.onFailure({ ...result.problem, remoteAddress: req.socket.remoteAddress ?? 'unknown' });
+    } catch (error) {
+      // The 403 is out; the app's error handler logs the recording fault.
+      next(error);
+    }
+  };
+}
