@@ -1,10 +1,11 @@
-import { createHash, verify, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, verify, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { primitiveBytes } from '../../../pki/der.js';
 import { CMS_OID, DIGEST_ALGORITHMS, SIGNATURE_ALGORITHMS, type DigestName } from './cms-algorithms.js';
 import { CmsFormatError, octets, parseSignedData, type SignedAttribute, type SignedData, type SignerInfo } from './cms-signed-data.js';
 import { signerCertificate } from './cms-signer-certificate.js';
 import { accepted, refused, type Checked } from './identity-failure.js';
+import { parsePublicKey, type PublicKeyOf } from './signer-key-cache.js';
 
 /**
  * Verifies a detached CMS SignedData over `content` and returns the signer's certificate (DER).
@@ -13,9 +14,9 @@ import { accepted, refused, type Checked } from './identity-failure.js';
  * over the content when there are none) with Node's crypto. Whether the certificate is ours is the
  * chain check's business, not this one's.
  */
-export function verifyDetachedCms(cms: Buffer, content: Buffer): Checked<Buffer> {
+export function verifyDetachedCms(cms: Buffer, content: Buffer, publicKeyOf: PublicKeyOf = parsePublicKey): Checked<Buffer> {
   try {
-    return verifyParsed(parseSignedData(cms), content);
+    return verifyParsed(parseSignedData(cms), content, publicKeyOf);
   } catch (error) {
     // forge's and Node's messages may quote input; only our own messages go into the detail.
     const why = error instanceof CmsFormatError ? error.message : 'not a DER/BER-encoded CMS SignedData';
@@ -23,7 +24,7 @@ export function verifyDetachedCms(cms: Buffer, content: Buffer): Checked<Buffer>
   }
 }
 
-function verifyParsed(signedData: SignedData, content: Buffer): Checked<Buffer> {
+function verifyParsed(signedData: SignedData, content: Buffer, publicKeyOf: PublicKeyOf): Checked<Buffer> {
   if (!signedData.detached) return refused('malformed', 'Mdm-Signature: the signature is not detached');
   if (signedData.contentType !== CMS_OID.data) return refused('malformed', 'Mdm-Signature: the signed content is not id-data');
   if (signedData.signerInfos.length !== 1) return refused('malformed', 'Mdm-Signature: expected exactly one signer');
@@ -39,7 +40,7 @@ function verifyParsed(signedData: SignedData, content: Buffer): Checked<Buffer> 
 
   const certificateDer = signerCertificate(signedData.certificates, signer.signerId);
   if (!certificateDer) return refused('malformed', "Mdm-Signature: the signer's certificate is not included");
-  const publicKey = new X509Certificate(certificateDer).publicKey;
+  const publicKey = publicKeyOf(certificateDer);
   if (publicKey.asymmetricKeyType !== algorithm.keyType) {
     return refused('bad-signature', "Mdm-Signature: the signature algorithm does not fit the certificate's key");
   }

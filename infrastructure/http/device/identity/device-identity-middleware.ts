@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { CertificateAuthority } from '../../../../application/ports/certificate-authority.js';
 import type { Clock } from '../../../../application/ports/clock.js';
 import { CertificateChainCheck } from './certificate-chain-check.js';
@@ -6,6 +6,7 @@ import { cidrMatcher } from './cidr.js';
 import type { DeviceIdentity, DeviceIdentityLocals } from './device-identity.js';
 import { refused, type Checked, type IdentityFailure } from './identity-failure.js';
 import { presentedCertificate } from './presented-certificate.js';
+import { cachedPublicKeys } from './signer-key-cache.js';
 import { VerifiedCertificateCache } from './verified-certificate-cache.js';
 
 export interface DeviceIdentityOptions {
@@ -33,10 +34,12 @@ export interface DeviceIdentityOptions {
  */
 export function deviceIdentity(options: DeviceIdentityOptions): RequestHandler {
   const isTrustedProxy = cidrMatcher(options.trustedProxyCidrs);
-  const chain = new CertificateChainCheck(options.ca, options.clock, options.cache ?? new VerifiedCertificateCache());
+  const cache = options.cache ?? new VerifiedCertificateCache();
+  const chain = new CertificateChainCheck(options.ca, options.clock, cache);
+  const publicKeyOf = cachedPublicKeys(cache.maxEntries);
 
-  const identify = (req: Parameters<RequestHandler>[0]): Checked<DeviceIdentity> => {
-    const presented = presentedCertificate(req, isTrustedProxy);
+  const identify = (req: Request): Checked<DeviceIdentity> => {
+    const presented = presentedCertificate(req, isTrustedProxy, publicKeyOf);
     if (!presented.ok) return presented;
     const verified = chain.check(presented.value.der);
     if (!verified.ok) return verified;

@@ -1,5 +1,6 @@
 import { verifyDetachedCms } from './cms-detached-signature.js';
 import { refused, type Checked } from './identity-failure.js';
+import { parsePublicKey, type PublicKeyOf } from './signer-key-cache.js';
 import { decodeStrictBase64 } from './strict-base64.js';
 
 export const MDM_SIGNATURE_HEADER = 'mdm-signature';
@@ -10,11 +11,11 @@ export const MDM_SIGNATURE_HEADER = 'mdm-signature';
  * exact bytes received (express.raw() in front); anything else cannot be checked and is refused,
  * because a body read later by someone else would otherwise go unauthenticated.
  */
-export function mdmSignatureCertificate(headerValue: string, body: unknown): Checked<Buffer> {
+export function mdmSignatureCertificate(headerValue: string, body: unknown, publicKeyOf: PublicKeyOf = parsePublicKey): Checked<Buffer> {
   if (!Buffer.isBuffer(body)) {
     return refused('malformed', 'Mdm-Signature present but the raw request body is not available (express.raw() must run first)');
   }
   const cms = decodeStrictBase64(headerValue.trim());
   if (!cms) return refused('malformed', 'Mdm-Signature does not hold valid base64');
-  return verifyDetachedCms(cms, body);
+  return verifyDetachedCms(cms, body, publicKeyOf);
 }

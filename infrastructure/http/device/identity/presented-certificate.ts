@@ -5,6 +5,7 @@ import type { IdentitySource } from './device-identity.js';
 import { accepted, refused, type Checked } from './identity-failure.js';
 import { MDM_SIGNATURE_HEADER, mdmSignatureCertificate } from './mdm-signature.js';
 import { tlsClientCertificate } from './mtls-certificate.js';
+import type { PublicKeyOf } from './signer-key-cache.js';
 
 export interface PresentedCertificate {
   readonly der: Buffer;
@@ -21,7 +22,7 @@ export interface PresentedCertificate {
  * connection is the proxy's own (if any), not a device's, and is not considered.
  * Client-Cert from any other peer is ignored as if absent: anyone can send that header.
  */
-export function presentedCertificate(req: Request, isTrustedProxy: AddressMatcher): Checked<PresentedCertificate> {
+export function presentedCertificate(req: Request, isTrustedProxy: AddressMatcher, publicKeyOf: PublicKeyOf): Checked<PresentedCertificate> {
   const clientCert = req.headers[CLIENT_CERT_HEADER];
   const forwarded = typeof clientCert === 'string' && isTrustedProxy(req.socket.remoteAddress) ? clientCert : undefined;
 
@@ -30,7 +31,7 @@ export function presentedCertificate(req: Request, isTrustedProxy: AddressMatche
     if (der) return accepted({ der, source: 'mtls' });
   }
   const signature = req.headers[MDM_SIGNATURE_HEADER];
-  if (typeof signature === 'string') return withSource(mdmSignatureCertificate(signature, req.body), 'mdm-signature');
+  if (typeof signature === 'string') return withSource(mdmSignatureCertificate(signature, req.body, publicKeyOf), 'mdm-signature');
   if (forwarded !== undefined) return withSource(parseClientCertHeader(forwarded), 'client-cert');
 
   return refused(

@@ -1,3 +1,5 @@
+import { LruMap } from './lru-map.js';
+
 /** A certificate the chain check accepted, with what the identity needs from it. */
 export interface VerifiedCertificate {
   readonly sha256: string;
@@ -15,29 +17,30 @@ export const DEFAULT_VERIFIED_CERTIFICATE_CACHE_SIZE = 10_000;
  * through the full check again (and is refused as expired).
  */
 export class VerifiedCertificateCache {
-  // A Map iterates in insertion order; re-inserting on every hit keeps the least recently used first.
-  private readonly entries = new Map<string, VerifiedCertificate>();
+  private readonly entries: LruMap<string, VerifiedCertificate>;
 
-  constructor(readonly maxEntries = DEFAULT_VERIFIED_CERTIFICATE_CACHE_SIZE) {
-    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new Error('maxEntries must be a positive integer');
+  constructor(maxEntries = DEFAULT_VERIFIED_CERTIFICATE_CACHE_SIZE) {
+    this.entries = new LruMap(maxEntries);
   }
 
   get size(): number {
     return this.entries.size;
   }
 
+  get maxEntries(): number {
+    return this.entries.maxEntries;
+  }
+
   get(sha256: string, now: Date): VerifiedCertificate | undefined {
     const entry = this.entries.get(sha256);
-    if (!entry) return undefined;
-    this.entries.delete(sha256);
-    if (now.getTime() > entry.notAfter.getTime()) return undefined;
-    this.entries.set(sha256, entry);
+    if (entry && now.getTime() > entry.notAfter.getTime()) {
+      this.entries.delete(sha256);
+      return undefined;
+    }
     return entry;
   }
 
   set(entry: VerifiedCertificate): void {
-    this.entries.delete(entry.sha256);
     this.entries.set(entry.sha256, entry);
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
 }
