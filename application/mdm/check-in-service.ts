@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { certificateBindingDecider, certificateStreamId } from '../../domain/certificate/certificate-binding.js';
+import { deviceDecider, deviceStreamId, type DeviceCommand, type DeviceEvent, type DeviceState } from '../../domain/device/device.js';
+import { DomainError } from '../../domain/shared/domain-error.js';
+import type { Sealed } from '../../domain/shared/sealed.js';
+import { handleCommand, type CommandResult } from '../command-handling.js';
+import type { Clock } from '../ports/clock.js';
+import type { EventStore } from '../ports/event-store.js';
+import type { SecretBox } from '../ports/secret-box.js';
+import type { StateCache } from '../state-cache.js';
+import type { CheckInMessage, DeviceAnswer, PresentedIdentity } from './messages.js';
+import { unlockTokenContext } from './unlock-token.js';
+import { checkBinding, loadDeviceState } from './device-binding.js';
+
+export interface CheckInHooks {
+  /** A device became pushable or changed its token (the push layer may want to wake it). */
+  onPushable?(udid: string): void;
+  /** A device checked out: no more pushes. */
+  onCheckedOut?(udid: string): void;
+}
+
+/**
+ * The CheckInURL side of the protocol: Authenticate, TokenUpdate, CheckOut. The certificate the
+ * device presented is bound to its UDID at Authenticate; every later message must come with that
+ * certificate. A device that re-enrolls through SCEP authenticates with its new certificate, which
+ * rebinds it (the enrollment, queue and inventory stay).
+ */
+export class CheckInService {
+  constructor(
+    private readonly store: EventStore,
+    private readonly secrets: SecretBox,
+    private readonly clock: Clock,
+    private readonly cache: StateCache<DeviceState>,
+    private readonly hooks: CheckInHooks = {},
+  ) {}
+
+  async handle(message: CheckInMessage, identity: PresentedIdentity): Promise<DeviceAnswer> {
+    const at = this.clock.now().toISOString();
+    switch (message.messageType) {
+      case 'Authenticate':
+        return this.authenticate(message, identity, at);
+      case 'TokenUpdate': {
+        const refused = await this.requireBinding(message.udid, identity);
+        if (refused) return refused;
+        const context = unlockTokenContext(message.udid);
+        const unlock = message.unlockToken
+          ? { unlockToken: { sealed: this.secrets.seal(message.unlockToken, context) as Sealed, fingerprint: this.secrets.fingerprint(message.unlockToken, context) } }
+          : {};
+        const result = await this.device(message.udid, { type: 'RecordTokenUpdate', udid: message.udid, topic: message.topic, pushToken: message.token.toString('hex'), pushMagic: message.pushMagic, ...unlock, at });
+        if ('kind' in result) return result;
+        if (result.events.length > 0) this.hooks.onPushable?.(message.udid);
+        return { kind: 'ok' };
+      }
+      case 'CheckOut': {
+        const refused = await this.requireBinding(message.udid, identity);
+        if (refused) return refused;
+        const result = await this.device(message.udid, { type: 'CheckOut', udid: message.udid, at });
+        if ('kind' in result) return result;
+        this.hooks.onCheckedOut?.(message.udid);
+        return { kind: 'ok' };
+      }
+      default:
+        return { kind: 'not-supported' };
+    }
+  }
+
+  private async authenticate(m: Extract<CheckInMessage, { messageType: 'Authenticate' }>, identity: PresentedIdentity, at: string): Promise<DeviceAnswer> {
+    try {
+      await handleCommand(this.store, certificateBindingDecider, certificateStreamId(identity.certificateHash), {
+        commandId: randomUUID(),
+        command: { type: 'BindCertificate', certificateHash: identity.certificateHash, udid: m.udid, at },
+        actor: { kind: 'device', id: m.udid },
+        occurredAt: at,
+      });
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'certificate-bound-elsewhere') return { kind: 'refused', reason: 'certificate-bound-elsewhere' };
+      throw error;
+    }
+    const result = await this.device(m.udid, { type: 'StartEnrollment', udid: m.udid, topic: m.topic, certificateHash: identity.certificateHash, facts: m.facts, at });
+    return 'kind' in result ? result : { kind: 'ok' };
+  }
+
+  private async requireBinding(udid: string, identity: PresentedIdentity): Promise<DeviceAnswer | undefined> {
+    return checkBinding(await loadDeviceState(this.store, this.cache, udid), identity);
+  }
+
+  private async device(udid: string, command: DeviceCommand): Promise<CommandResult<DeviceEvent, DeviceState> | DeviceAnswer> {
+    try {
+      return await handleCommand(this.store, deviceDecider, deviceStreamId(udid), { commandId: randomUUID(), command, actor: { kind: 'device', id: udid }, occurredAt: command.at }, { cache: this.cache });
+    } catch (error) {
+      if (error instanceof DomainError) return { kind: 'rejected', detail: `${error.code}: ${error.message}` };
+      throw error;
+    }
+  }
+}
