@@ -23,6 +23,8 @@ export interface Config {
     /** Names the generated TLS certificate covers (ignored when tls files are given). */
     readonly tlsHostnames: readonly string[];
     readonly tls?: TlsFiles;
+    readonly maxReportBytes: number;
+    readonly seenIntervalMs: number;
   };
   readonly apns: {
     readonly url: string;

@@ -168,6 +168,8 @@ export function loadConfig(env: Env = process.env): Config {
       port: devicePort,
       publicUrl,
       tlsHostnames: hostnames(env, 'MDM_TLS_HOSTNAMES', defaultNames),
+      maxReportBytes: integer(env, 'MDM_MAX_REPORT_BYTES', 20 * 1024 * 1024, 64 * 1024, 512 * 1024 * 1024),
+      seenIntervalMs: integer(env, 'MDM_DEVICE_SEEN_INTERVAL_MINUTES', 240, 1, 10_080) * 60_000,
       ...(deviceTls ? { tls: deviceTls } : {}),
     },
     apns: { url: apnsUrl, ...(apnsCaFile ? { caFile: apnsCaFile } : {}), ...(push ? { push } : {}) },

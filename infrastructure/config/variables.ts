@@ -38,6 +38,8 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'MDM_DURABILITY', default: 'process', description: 'Embedded store durability: process (survives kill -9) or power (fsync per commit, group commit).' },
   { name: 'MDM_READ_STORE', default: 'sqlite', description: 'Read-model store: sqlite (embedded) or mongo (MongoDB at MONGODB_URL).', reserved: true },
   { name: 'MONGODB_URL', default: '', description: 'MongoDB connection string, e.g. mongodb://localhost:27017/mdm.', reserved: true },
+  { name: 'MDM_MAX_REPORT_BYTES', default: '20971520', description: 'Largest command report a device may send (certificate and app lists are large); 413 beyond. Check-ins are limited to 64 KiB.' },
+  { name: 'MDM_DEVICE_SEEN_INTERVAL_MINUTES', default: '240', description: 'A check-in records DeviceSeen at most once per this interval, so idle devices do not grow their streams.' },
   { name: 'MDM_LOG_LEVEL', default: 'info', description: 'debug, info, warn or error.' },
   { name: 'MDM_SHUTDOWN_TIMEOUT_MS', default: '10000', description: 'How long a graceful shutdown waits for in-flight requests before closing connections.' },
 ];

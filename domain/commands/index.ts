@@ -1,0 +1,24 @@
+/** MDM command requests (typed, validated) and typed query results. Pure: no I/O, no Buffer. */
+export * from './app-attributes.js';
+export * from './command-request.js';
+export * from './limits.js';
+export * from './query-names.js';
+export * from './refs.js';
+export * from './request-types.js';
+export * from './secret-parameters.js';
+export * from './settings-items.js';
+export { validateCommandRequest } from './validate-command-request.js';
+export { canonicalJson } from './results/canonical.js';
+export { canonicalResult, VOLATILE_RESULT_KEYS } from './results/canonical-result.js';
+export type { CommandResult, CommandResultOf } from './results/command-result.js';
+export type { CertificateListItem, CertificateListResult, CertificateNotAfter } from './results/certificate-list.js';
+export type { DeviceInformation, DeviceInformationResult } from './results/device-information.js';
+export type { InstalledApplication, InstalledApplicationListResult } from './results/installed-application-list.js';
+export type { ManagedApplication, ManagedApplicationListResult } from './results/managed-application-list.js';
+export type { ProfileListItem, ProfileListResult, ProfilePayload } from './results/profile-list.js';
+export type { ProvisioningProfile, ProvisioningProfileListResult } from './results/provisioning-profile-list.js';
+export type { RestrictionsDictionary, RestrictionsResult } from './results/restrictions.js';
+export type { SecurityInfo, SecurityInfoResult } from './results/security-info.js';
+export type { DataDigest } from './results/parse-shape.js';
+export { parseCommandResult, REPORT_SHAPES, type ResultParsingOptions } from './results/parse-command-result.js';
+export type { Shape } from './results/shape.js';

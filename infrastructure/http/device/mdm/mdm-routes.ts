@@ -1,0 +1,119 @@
+import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { CheckInService } from '../../../../application/mdm/check-in-service.js';
+import type { IdentityRefusals } from '../../../../application/mdm/identity-refusals.js';
+import type { DeviceAnswer } from '../../../../application/mdm/messages.js';
+import type { ReportService } from '../../../../application/mdm/report-service.js';
+import type { Logger } from '../../../../application/ports/logger.js';
+import type { QueuedCommand } from '../../../../domain/device/queue/queued-command.js';
+import { reportToJson } from '../../../mdm-commands/report-json.js';
+import { PlistParseError, PlistShapeError, buildXmlPlist, parsePlist } from '../../../plist/index.js';
+import { deviceIdentityOf } from '../identity/device-identity.js';
+import { CheckInShapeError, parseCheckIn } from './parse-check-in.js';
+import { parseReport } from './parse-report.js';
+
+export const CHECK_IN_TYPE = 'application/x-apple-aspen-mdm-checkin';
+export const REPORT_TYPE = 'application/x-apple-aspen-mdm';
+export const CHECK_IN_LIMIT_BYTES = 64 * 1024;
+
+export interface MdmRouteDeps {
+  readonly checkIns: CheckInService;
+  readonly reports: ReportService;
+  readonly refusals: IdentityRefusals;
+  /** The device identity middleware (mTLS, Mdm-Signature, trusted proxy). */
+  readonly identity: RequestHandler;
+  /** Builds the command dictionary sent to the device (resolving blobs and sealed secrets). */
+  readonly render: (udid: string, command: QueuedCommand) => Promise<Record<string, unknown>>;
+  readonly logger: Logger;
+  readonly maxReportBytes: number;
+}
+
+const mediaType = (req: Request) => (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+
+/** Devices read status codes, not bodies: every refusal here is a bare status. */
+const bare = (res: Response, status: number) => void res.status(status).end();
+
+/**
+ * Reads the body with the limit of its kind (64 KiB for check-ins, the configured maximum for
+ * reports: certificate and app lists are large) and refuses other content types with 415.
+ */
+function rawBody(maxReportBytes: number): RequestHandler {
+  const checkIn = express.raw({ type: () => true, limit: CHECK_IN_LIMIT_BYTES });
+  const report = express.raw({ type: () => true, limit: maxReportBytes });
+  return (req, res, next) => {
+    const type = mediaType(req);
+    if (type === CHECK_IN_TYPE) return checkIn(req, res, next);
+    if (type === REPORT_TYPE) return report(req, res, next);
+    bare(res, 415);
+  };
+}
+
+/** Body-parser failures: 413 too large, 400 unreadable; nothing is recorded for them. */
+function bodyErrors(error: unknown, _req: Request, res: Response, next: NextFunction): void {
+  const status = (error as { status?: number }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) return bare(res, status === 413 ? 413 : 400);
+  next(error);
+}
+
+/**
+ * The MDM endpoints: `/mdm` for both kinds of request, plus `/mdm/checkin` and `/mdm/command` for
+ * profiles that name separate URLs. Routing is by Content-Type on every path, as a profile without
+ * a CheckInURL sends check-ins to its ServerURL.
+ */
+export function mdmRoutes(deps: MdmRouteDeps): Router {
+  const router = Router();
+
+  const answer = async (req: Request, res: Response, a: DeviceAnswer, udid: string, certificateHash: string): Promise<boolean> => {
+    switch (a.kind) {
+      case 'ok':
+        return true;
+      case 'refused':
+        bare(res, 403);
+        await deps.refusals.record({ reason: a.reason, remoteAddress: req.socket.remoteAddress ?? 'unknown', udid, certificateHash });
+        return false;
+      case 'not-supported':
+        bare(res, 410);
+        return false;
+      case 'rejected':
+        deps.logger.info('device message rejected', { udid, detail: a.detail });
+        bare(res, 400);
+        return false;
+    }
+  };
+
+  const handle: RequestHandler = async (req, res, next) => {
+    try {
+      const identity = deviceIdentityOf(res);
+      const presented = { certificateHash: identity.certificateSha256, remoteAddress: req.socket.remoteAddress ?? 'unknown' };
+      let parsed: unknown;
+      try {
+        parsed = parsePlist(req.body as Buffer);
+      } catch (error) {
+        if (error instanceof PlistParseError) return bare(res, 400);
+        throw error;
+      }
+      if (mediaType(req) === CHECK_IN_TYPE) {
+        const message = parseCheckIn(parsed);
+        if (await answer(req, res, await deps.checkIns.handle(message, presented), message.udid, presented.certificateHash)) bare(res, 200);
+        return;
+      }
+      const report = parseReport(parsed);
+      const body = reportToJson(report.dict) ?? {};
+      const outcome = await deps.reports.report({ udid: report.udid, status: report.status, body, ...(report.commandUuid ? { commandUuid: report.commandUuid } : {}), ...(report.errorChain ? { errorChain: report.errorChain } : {}) }, presented);
+      if (!(await answer(req, res, outcome.answer, report.udid, presented.certificateHash))) return;
+      if (!outcome.next) return bare(res, 200);
+      const command = await deps.render(report.udid, outcome.next);
+      res.status(200).type('application/xml').send(buildXmlPlist(command as Parameters<typeof buildXmlPlist>[0]));
+    } catch (error) {
+      if (error instanceof PlistShapeError || error instanceof CheckInShapeError) {
+        deps.logger.info('malformed device message', { detail: error.message });
+        return bare(res, 400);
+      }
+      next(error);
+    }
+  };
+
+  for (const path of ['/mdm', '/mdm/checkin', '/mdm/command']) {
+    router.put(path, rawBody(deps.maxReportBytes), bodyErrors, deps.identity, handle);
+  }
+  return router;
+}
