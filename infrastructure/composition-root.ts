@@ -2,7 +2,20 @@ import 'reflect-metadata';
 import { Container } from 'inversify';
 import type { Server as HttpsServer } from 'node:https';
 import { join } from 'node:path';
-import { DeviceCheckIn } from '../application/device/device-check-in.js';
+import { CheckInService } from '../application/mdm/check-in-service.js';
+import { CommandQueueService } from '../application/mdm/command-queue-service.js';
+import { IdentityRefusals } from '../application/mdm/identity-refusals.js';
+import { QueryResults } from '../application/mdm/query-results.js';
+import { ReportService } from '../application/mdm/report-service.js';
+import { BLOB_STORE, type BlobStore } from '../application/ports/blob-store.js';
+import { StateCache } from '../application/state-cache.js';
+import type { DeviceState } from '../domain/device/device.js';
+import { EventStoreBlobStore } from './blobs/event-store-blob-store.js';
+import { failureRateLimiter } from './http/device/identity/failure-rate-limiter.js';
+import { deviceIdentity } from './http/device/identity/device-identity-middleware.js';
+import { commandRenderer } from './http/device/mdm/command-renderer.js';
+import { mdmRoutes } from './http/device/mdm/mdm-routes.js';
+import { certificateNotAfter } from './mdm-commands/certificate-expiry.js';
 import { CERTIFICATE_AUTHORITY, type CertificateAuthority } from '../application/ports/certificate-authority.js';
 import { CLOCK, systemClock, type Clock } from '../application/ports/clock.js';
 import { EVENT_STORE, type EventStore } from '../application/ports/event-store.js';
@@ -22,7 +35,7 @@ import { FileCertificateAuthority } from './pki/file-certificate-authority.js';
 import { ensurePrivateDirectory } from './pki/private-files.js';
 import { deviceTlsOptions, deviceTlsRenewal } from './http/device/device-tls.js';
 import { adminTlsOptions } from './http/admin/admin-tls.js';
-import { CONFIG, DEVICE_CHECK_IN, LIFECYCLE, METRICS } from './tokens.js';
+import { CHECK_IN_SERVICE, COMMAND_QUEUE_SERVICE, CONFIG, DEVICE_STATE_CACHE, LIFECYCLE, MDM_ROUTES, METRICS, REPORT_SERVICE } from './tokens.js';
 
 export interface RunningServer {
   readonly adminUrl: string;
@@ -58,9 +71,36 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   container.bind<EventStore>(EVENT_STORE).toConstantValue(eventStore);
   container.bind<SecretBox>(SECRET_BOX).toConstantValue(new AesGcmSecretBox(secretsKey.key));
   container.bind<CertificateAuthority>(CERTIFICATE_AUTHORITY).toConstantValue(ca);
+  container.bind<StateCache<DeviceState>>(DEVICE_STATE_CACHE).toConstantValue(new StateCache<DeviceState>(20_000));
+  container.bind<BlobStore>(BLOB_STORE).toDynamicValue((ctx) => new EventStoreBlobStore(ctx.get<EventStore>(EVENT_STORE))).inSingletonScope();
   container
-    .bind<DeviceCheckIn>(DEVICE_CHECK_IN)
-    .toDynamicValue((ctx) => new DeviceCheckIn(ctx.get<EventStore>(EVENT_STORE), ctx.get<SecretBox>(SECRET_BOX), ctx.get<Clock>(CLOCK)))
+    .bind<CheckInService>(CHECK_IN_SERVICE)
+    .toDynamicValue((ctx) => new CheckInService(ctx.get(EVENT_STORE), ctx.get(SECRET_BOX), ctx.get(CLOCK), ctx.get(DEVICE_STATE_CACHE)))
+    .inSingletonScope();
+  container
+    .bind<ReportService>(REPORT_SERVICE)
+    .toDynamicValue((ctx) => new ReportService(ctx.get(EVENT_STORE), ctx.get(CLOCK), ctx.get(DEVICE_STATE_CACHE), new QueryResults(certificateNotAfter), { seenIntervalMs: config.device.seenIntervalMs }))
+    .inSingletonScope();
+  container
+    .bind<CommandQueueService>(COMMAND_QUEUE_SERVICE)
+    .toDynamicValue((ctx) => new CommandQueueService(ctx.get(EVENT_STORE), ctx.get(CLOCK), ctx.get(DEVICE_STATE_CACHE)))
+    .inSingletonScope();
+  container
+    .bind(MDM_ROUTES)
+    .toDynamicValue((ctx) => {
+      const limiter = failureRateLimiter();
+      const refusals = new IdentityRefusals(ctx.get(EVENT_STORE), clock, logger, (address, reason, now) => limiter.shouldRecord(address, reason, now));
+      const record = (r: Parameters<IdentityRefusals['record']>[0]) => void refusals.record(r).catch((error: unknown) => logger.error('recording an identity refusal failed', { error }));
+      return mdmRoutes({
+        checkIns: ctx.get(CHECK_IN_SERVICE),
+        reports: ctx.get(REPORT_SERVICE),
+        refusals,
+        identity: deviceIdentity({ ca, clock, trustedProxyCidrs: config.trustedProxyCidrs, onFailure: (f) => record({ reason: f.reason, remoteAddress: f.remoteAddress }) }),
+        render: commandRenderer(ctx.get(BLOB_STORE), ctx.get(SECRET_BOX)),
+        logger,
+        maxReportBytes: config.device.maxReportBytes,
+      });
+    })
     .inSingletonScope();
   container.bind(AdminHttp).toSelf().inSingletonScope();
   container.bind(DeviceHttp).toSelf().inSingletonScope();

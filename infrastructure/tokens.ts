@@ -2,4 +2,8 @@
 export const CONFIG = Symbol.for('mdm.Config');
 export const METRICS = Symbol.for('mdm.MetricsRegistry');
 export const LIFECYCLE = Symbol.for('mdm.Lifecycle');
-export const DEVICE_CHECK_IN = Symbol.for('mdm.DeviceCheckIn');
+export const MDM_ROUTES = Symbol.for('mdm.MdmRoutes');
+export const CHECK_IN_SERVICE = Symbol.for('mdm.CheckInService');
+export const REPORT_SERVICE = Symbol.for('mdm.ReportService');
+export const COMMAND_QUEUE_SERVICE = Symbol.for('mdm.CommandQueueService');
+export const DEVICE_STATE_CACHE = Symbol.for('mdm.DeviceStateCache');

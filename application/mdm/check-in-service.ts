@@ -9,7 +9,7 @@ import type { EventStore } from '../ports/event-store.js';
 import type { SecretBox } from '../ports/secret-box.js';
 import type { StateCache } from '../state-cache.js';
 import type { CheckInMessage, DeviceAnswer, PresentedIdentity } from './messages.js';
-import { unlockTokenContext } from './unlock-token.js';
+import { unlockTokenContext } from './secret-contexts.js';
 import { checkBinding, loadDeviceState } from './device-binding.js';
 
 export interface CheckInHooks {

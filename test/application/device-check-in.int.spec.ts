@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { DeviceCheckIn, unlockTokenContext } from '../../application/device/device-check-in.js';
+import { CheckInService } from '../../application/mdm/check-in-service.js';
+import { unlockTokenContext } from '../../application/mdm/secret-contexts.js';
+import { StateCache } from '../../application/state-cache.js';
 import { systemClock } from '../../application/ports/clock.js';
 import { deviceStreamId } from '../../domain/device/device.js';
 import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqlite-event-store.js';
@@ -9,7 +11,7 @@ import { AesGcmSecretBox, loadOrCreateSecretsKey } from '../../infrastructure/pk
 import { encodingsOf, filesContaining } from '../support/find-secret.js';
 import { tempDir } from '../support/temp-dir.js';
 
-describe('DeviceCheckIn (enrollment slice)', () => {
+describe('CheckInService (enrollment)', () => {
   let dir: ReturnType<typeof tempDir>;
   beforeEach(() => (dir = tempDir()));
   afterEach(() => dir.remove());
@@ -22,16 +24,17 @@ describe('DeviceCheckIn (enrollment slice)', () => {
     const store = new SqliteEventStore(join(dir.path, 'events.db'));
     const key = await loadOrCreateSecretsKey(join(dir.path, 'secrets.key'), { create: true });
     const box = new AesGcmSecretBox(key.key);
-    const checkIn = new DeviceCheckIn(store, box, systemClock);
+    const checkIn = new CheckInService(store, box, systemClock, new StateCache());
+    const identity = { certificateHash: 'cd'.repeat(32), remoteAddress: '127.0.0.1' };
     try {
-      await checkIn.authenticate({ udid, topic: 'com.apple.mgmt.External.t', certificateHash: 'cd'.repeat(32), facts: { serialNumber: 'C02XK0XXJGH5', osVersion: '17.4' } });
-      const enrolled = await checkIn.tokenUpdate({ udid, topic: 'com.apple.mgmt.External.t', token: Buffer.from('0a0b0c', 'hex'), pushMagic: 'PM-1', unlockToken });
-      logger.info('token update handled', { udid, events: enrolled.events });
-      expect(enrolled.events.map((e) => e.type)).to.deep.equal(['DeviceEnrolled']);
+      expect(await checkIn.handle({ messageType: 'Authenticate', udid, topic: 'com.apple.mgmt.External.t', facts: { serialNumber: 'C02XK0XXJGH5', osVersion: '17.4' } }, identity)).to.deep.equal({ kind: 'ok' });
+      const tokenUpdate = { messageType: 'TokenUpdate' as const, udid, topic: 'com.apple.mgmt.External.t', token: Buffer.from('0a0b0c', 'hex'), pushMagic: 'PM-1', unlockToken };
+      expect(await checkIn.handle(tokenUpdate, identity)).to.deep.equal({ kind: 'ok' });
+      logger.info('token update handled', { udid, message: tokenUpdate });
+      expect((await store.readStream(deviceStreamId(udid))).map((e) => e.type)).to.deep.equal(['DeviceEnrollmentStarted', 'DeviceEnrolled']);
 
       // The same TokenUpdate again (the device retries): sealed anew, but nothing is recorded.
-      const again = await checkIn.tokenUpdate({ udid, topic: 'com.apple.mgmt.External.t', token: Buffer.from('0a0b0c', 'hex'), pushMagic: 'PM-1', unlockToken });
-      expect(again.events).to.deep.equal([]);
+      expect(await checkIn.handle(tokenUpdate, identity)).to.deep.equal({ kind: 'ok' });
 
       const events = await store.readStream(deviceStreamId(udid));
       expect(events).to.have.length(2);

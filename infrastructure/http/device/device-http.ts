@@ -1,16 +1,17 @@
-import type { Express } from 'express';
+import type { Express, Router } from 'express';
 import { inject, injectable } from 'inversify';
 import { EVENT_STORE, type EventStore } from '../../../application/ports/event-store.js';
 import { LOGGER, type Logger } from '../../../application/ports/logger.js';
 import type { Lifecycle } from '../../lifecycle.js';
 import type { MetricsRegistry } from '../../metrics/registry.js';
-import { LIFECYCLE, METRICS } from '../../tokens.js';
+import { LIFECYCLE, MDM_ROUTES, METRICS } from '../../tokens.js';
 import { createApp } from '../create-app.js';
 import { healthRoutes } from '../health-routes.js';
 
 /**
  * The device listener's application (HTTPS; client certificates requested, not required at the
- * TLS layer). Load balancers get /healthz and /readyz on this port too.
+ * TLS layer): the MDM check-in and command endpoints. Load balancers get /healthz and /readyz on
+ * this port too.
  */
 @injectable()
 export class DeviceHttp {
@@ -19,11 +20,13 @@ export class DeviceHttp {
     @inject(METRICS) private readonly metrics: MetricsRegistry,
     @inject(LOGGER) private readonly logger: Logger,
     @inject(LIFECYCLE) private readonly lifecycle: Lifecycle,
+    @inject(MDM_ROUTES) private readonly mdm: Router,
   ) {}
 
   app(): Express {
     return createApp('device', { logger: this.logger, metrics: this.metrics }, (app) => {
       app.use(healthRoutes({ eventStore: this.eventStore, isShuttingDown: () => this.lifecycle.shuttingDown, terseReasons: true }));
+      app.use(this.mdm);
     });
   }
 }
