@@ -11,6 +11,7 @@ import { BLOB_STORE, type BlobStore } from '../application/ports/blob-store.js';
 import { StateCache } from '../application/state-cache.js';
 import type { DeviceState } from '../domain/device/device.js';
 import { EventStoreBlobStore } from './blobs/event-store-blob-store.js';
+import { wirePush } from './apns/push-wiring.js';
 import { failureRateLimiter } from './http/device/identity/failure-rate-limiter.js';
 import { deviceIdentity } from './http/device/identity/device-identity-middleware.js';
 import { commandRenderer } from './http/device/mdm/command-renderer.js';
@@ -62,6 +63,9 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   const opened = await openEventStore(config, logger);
   const eventStore = instrumentEventStore(opened.store, metrics, opened.adapter);
 
+  const deviceCache = new StateCache<DeviceState>(20_000);
+  const push = await wirePush(config, { store: eventStore, cache: deviceCache, clock, logger, metrics });
+
   const container = new Container();
   container.bind<Config>(CONFIG).toConstantValue(config);
   container.bind<Logger>(LOGGER).toConstantValue(logger);
@@ -71,19 +75,27 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   container.bind<EventStore>(EVENT_STORE).toConstantValue(eventStore);
   container.bind<SecretBox>(SECRET_BOX).toConstantValue(new AesGcmSecretBox(secretsKey.key));
   container.bind<CertificateAuthority>(CERTIFICATE_AUTHORITY).toConstantValue(ca);
-  container.bind<StateCache<DeviceState>>(DEVICE_STATE_CACHE).toConstantValue(new StateCache<DeviceState>(20_000));
+  container.bind<StateCache<DeviceState>>(DEVICE_STATE_CACHE).toConstantValue(deviceCache);
   container.bind<BlobStore>(BLOB_STORE).toDynamicValue((ctx) => new EventStoreBlobStore(ctx.get<EventStore>(EVENT_STORE))).inSingletonScope();
   container
     .bind<CheckInService>(CHECK_IN_SERVICE)
-    .toDynamicValue((ctx) => new CheckInService(ctx.get(EVENT_STORE), ctx.get(SECRET_BOX), ctx.get(CLOCK), ctx.get(DEVICE_STATE_CACHE)))
+    .toDynamicValue((ctx) => new CheckInService(ctx.get(EVENT_STORE), ctx.get(SECRET_BOX), ctx.get(CLOCK), ctx.get(DEVICE_STATE_CACHE), {
+      // A device that (re)gains push coordinates may have commands waiting since before.
+      onPushable: (udid) => push?.coordinator.requestPush(udid),
+    }))
     .inSingletonScope();
   container
     .bind<ReportService>(REPORT_SERVICE)
-    .toDynamicValue((ctx) => new ReportService(ctx.get(EVENT_STORE), ctx.get(CLOCK), ctx.get(DEVICE_STATE_CACHE), new QueryResults(certificateNotAfter), { seenIntervalMs: config.device.seenIntervalMs }))
+    .toDynamicValue((ctx) => new ReportService(ctx.get(EVENT_STORE), ctx.get(CLOCK), ctx.get(DEVICE_STATE_CACHE), new QueryResults(certificateNotAfter), {
+      seenIntervalMs: config.device.seenIntervalMs,
+      onContact: (udid) => push?.coordinator.markCheckedIn(udid),
+    }))
     .inSingletonScope();
   container
     .bind<CommandQueueService>(COMMAND_QUEUE_SERVICE)
-    .toDynamicValue((ctx) => new CommandQueueService(ctx.get(EVENT_STORE), ctx.get(CLOCK), ctx.get(DEVICE_STATE_CACHE)))
+    .toDynamicValue((ctx) => new CommandQueueService(ctx.get(EVENT_STORE), ctx.get(CLOCK), ctx.get(DEVICE_STATE_CACHE), {
+      onQueued: (udid) => push?.coordinator.requestPush(udid),
+    }))
     .inSingletonScope();
   container
     .bind(MDM_ROUTES)
@@ -126,12 +138,14 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
           renewal.stop();
           logger.info('shutting down', { graceMs: config.shutdownTimeoutMs });
           await Promise.all(listeners.map((l) => l.close(config.shutdownTimeoutMs)));
+          await push?.close();
           await eventStore.close();
           logger.info('stopped');
         })()),
     };
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close(0)));
+    await push?.close();
     await eventStore.close();
     throw error;
   }

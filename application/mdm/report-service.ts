@@ -36,6 +36,8 @@ export interface ReportOutcome {
 export interface ReportServiceOptions {
   /** DeviceSeen is recorded at most once per this interval. */
   readonly seenIntervalMs: number;
+  /** The device is talking to us (the push layer stops re-pushing it). */
+  readonly onContact?: (udid: string) => void;
 }
 
 /**
@@ -55,6 +57,7 @@ export class ReportService {
     const before = await loadDeviceState(this.store, this.cache, r.udid);
     const refused = checkBinding(before, identity);
     if (refused) return { answer: refused };
+    this.options.onContact?.(r.udid);
     const at = this.clock.now().toISOString();
     let command: DeviceCommand;
     if (r.status === 'Idle') {

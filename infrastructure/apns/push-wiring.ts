@@ -1,0 +1,71 @@
+import { readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { handleCommand } from '../../application/command-handling.js';
+import { loadDeviceState } from '../../application/mdm/device-binding.js';
+import type { Clock } from '../../application/ports/clock.js';
+import type { EventStore } from '../../application/ports/event-store.js';
+import type { Logger } from '../../application/ports/logger.js';
+import { pushCertificateStatus } from '../../application/push/push-certificate-status.js';
+import { PushCoordinator } from '../../application/push/push-coordinator.js';
+import type { StateCache } from '../../application/state-cache.js';
+import { deviceDecider, deviceStreamId, type DeviceState } from '../../domain/device/device.js';
+import type { Config } from '../config/config.js';
+import type { MetricsRegistry } from '../metrics/registry.js';
+import { createApnsPushSender, type ApnsPushSender } from './apns-push-sender.js';
+import { pushMetrics } from './push-metrics-adapter.js';
+
+export interface PushWiring {
+  readonly coordinator: PushCoordinator;
+  readonly sender: ApnsPushSender;
+  close(): Promise<void>;
+}
+
+/**
+ * The push side, when a push certificate is configured: the APNs sender and the coordinator that
+ * decides when to wake whom, reading devices from the store. Without a certificate devices are not
+ * woken (they still check in on their own), and the log says so once.
+ */
+export async function wirePush(config: Config, deps: { store: EventStore; cache: StateCache<DeviceState>; clock: Clock; logger: Logger; metrics: MetricsRegistry }): Promise<PushWiring | undefined> {
+  const { logger, clock } = deps;
+  if (!config.apns.push) {
+    logger.warn('no push certificate (MDM_PUSH_CERT_FILE/MDM_PUSH_KEY_FILE): devices will not be woken by APNs');
+    return undefined;
+  }
+  const [certPem, keyPem, caPem] = await Promise.all([
+    readFile(config.apns.push.certFile, 'utf8'),
+    readFile(config.apns.push.keyFile, 'utf8'),
+    config.apns.caFile ? readFile(config.apns.caFile, 'utf8') : Promise.resolve(undefined),
+  ]);
+  const sender = await createApnsPushSender({ certPem, keyPem, url: config.apns.url, ...(caPem ? { caPem } : {}), logger, clock });
+  const status = pushCertificateStatus(sender.certificate, clock.now());
+  logger[status.status === 'ok' ? 'info' : 'warn']('push certificate', { ...status });
+
+  const coordinator = new PushCoordinator({
+    sender,
+    clock,
+    logger,
+    metrics: pushMetrics(deps.metrics),
+    pushTarget: async (udid) => {
+      const state = await loadDeviceState(deps.store, deps.cache, udid);
+      if (state.status !== 'enrolled' || !state.push) return undefined;
+      return { udid, ...state.push, ...(state.pushTokenInvalidatedAt ? { tokenInvalidatedAt: new Date(state.pushTokenInvalidatedAt) } : {}) };
+    },
+    stillWaiting: async (udid) => (await loadDeviceState(deps.store, deps.cache, udid)).queue.queue.some((c) => c.status !== 'deferred'),
+    onTokenInvalidated: async (udid, at, pushToken) => {
+      await handleCommand(deps.store, deviceDecider, deviceStreamId(udid), {
+        commandId: randomUUID(),
+        command: { type: 'InvalidatePushToken', udid, pushToken, at: at.toISOString() },
+        actor: { kind: 'system', id: 'apns' },
+        occurredAt: clock.now().toISOString(),
+      }, { cache: deps.cache });
+    },
+  });
+  return {
+    coordinator,
+    sender,
+    close: async () => {
+      coordinator.close();
+      await sender.close();
+    },
+  };
+}
