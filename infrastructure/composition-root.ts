@@ -41,6 +41,8 @@ import { CHECK_IN_SERVICE, COMMAND_QUEUE_SERVICE, CONFIG, DEVICE_STATE_CACHE, LI
 export interface RunningServer {
   readonly adminUrl: string;
   readonly deviceUrl: string;
+  /** Use cases for callers embedding the server (tests, tools) until the admin API covers them. */
+  readonly services: { readonly commandQueue: CommandQueueService };
   /** Graceful: readiness off, stop accepting, finish in-flight requests (bounded), close stores. */
   stop(): Promise<void>;
 }
@@ -132,6 +134,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     return {
       adminUrl: admin.url,
       deviceUrl: device.url,
+      services: { commandQueue: container.get<CommandQueueService>(COMMAND_QUEUE_SERVICE) },
       stop: () =>
         (stopping ??= (async () => {
           container.get<Lifecycle>(LIFECYCLE).beginShutdown();
