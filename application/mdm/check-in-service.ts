@@ -10,7 +10,7 @@ import type { SecretBox } from '../ports/secret-box.js';
 import type { StateCache } from '../state-cache.js';
 import type { CheckInMessage, DeviceAnswer, PresentedIdentity } from './messages.js';
 import { unlockTokenContext } from './secret-contexts.js';
-import { checkBinding, loadDeviceState } from './device-binding.js';
+import { checkBinding, loadDeviceState, unenrollmentAnswer } from './device-binding.js';
 
 export interface CheckInHooks {
   /** A device became pushable or changed its token (the push layer may want to wake it). */
@@ -40,7 +40,7 @@ export class CheckInService {
       case 'Authenticate':
         return this.authenticate(message, identity, at);
       case 'TokenUpdate': {
-        const refused = await this.requireBinding(message.udid, identity);
+        const refused = await this.requireBinding(message.udid, identity, true);
         if (refused) return refused;
         const context = unlockTokenContext(message.udid);
         const unlock = message.unlockToken
@@ -65,6 +65,8 @@ export class CheckInService {
   }
 
   private async authenticate(m: Extract<CheckInMessage, { messageType: 'Authenticate' }>, identity: PresentedIdentity, at: string): Promise<DeviceAnswer> {
+    const leaving = unenrollmentAnswer(await loadDeviceState(this.store, this.cache, m.udid));
+    if (leaving) return leaving;
     try {
       await handleCommand(this.store, certificateBindingDecider, certificateStreamId(identity.certificateHash), {
         commandId: randomUUID(),
@@ -80,8 +82,9 @@ export class CheckInService {
     return 'kind' in result ? result : { kind: 'ok' };
   }
 
-  private async requireBinding(udid: string, identity: PresentedIdentity): Promise<DeviceAnswer | undefined> {
-    return checkBinding(await loadDeviceState(this.store, this.cache, udid), identity);
+  private async requireBinding(udid: string, identity: PresentedIdentity, refuseIfLeaving = false): Promise<DeviceAnswer | undefined> {
+    const state = await loadDeviceState(this.store, this.cache, udid);
+    return checkBinding(state, identity) ?? (refuseIfLeaving ? unenrollmentAnswer(state) : undefined);
   }
 
   private async device(udid: string, command: DeviceCommand): Promise<CommandResult<DeviceEvent, DeviceState> | DeviceAnswer> {

@@ -77,6 +77,21 @@ export class CommandQueueService {
     }, { cache: this.cache });
   }
 
+  /**
+   * Tells the device, at its next request, that it is not recognised: Apple's clients then remove
+   * their enrollment. Pending commands are cancelled. Distinct from refusing an identity (a bare 403).
+   */
+  async unenroll(udid: string, reason: string, actor: Actor): Promise<void> {
+    const at = this.clock.now().toISOString();
+    await handleCommand(this.store, deviceDecider, deviceStreamId(udid), {
+      commandId: uuidV5(ENQUEUE_NAMESPACE, `${udid}/unenroll/${at}`),
+      command: { type: 'RequestUnenrollment', udid, reason, requestedBy: `${actor.kind}:${actor.id}`, at },
+      actor,
+      occurredAt: at,
+    }, { cache: this.cache });
+    this.hooks.onQueued?.(udid);
+  }
+
   /** The live queue: waiting, delivered (awaiting a report) and deferred commands, in delivery order. */
   async queue(udid: string): Promise<QueuedCommand[]> {
     const state = await loadDeviceState(this.store, this.cache, udid);

@@ -23,3 +23,8 @@ export function checkBinding(state: DeviceState, identity: PresentedIdentity): D
   if (state.certificateHash !== identity.certificateHash) return { kind: 'refused', reason: 'udid-mismatch' };
   return undefined;
 }
+
+/** A device an admin asked to leave is told so on every request but its CheckOut. */
+export function unenrollmentAnswer(state: DeviceState): DeviceAnswer | undefined {
+  return state.unenrollmentRequestedAt !== undefined && state.status !== 'checked-out' ? { kind: 'unenroll' } : undefined;
+}

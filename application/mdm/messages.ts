@@ -32,6 +32,8 @@ export type DeviceAnswer =
   | { readonly kind: 'ok' }
   | { readonly kind: 'refused'; readonly reason: IdentityRefusal }
   | { readonly kind: 'not-supported' }
+  /** An admin asked for this device to leave: answered with Apple's "unrecognized device" error. */
+  | { readonly kind: 'unenroll' }
   | { readonly kind: 'rejected'; readonly detail: string };
 
 export type IdentityRefusal = 'udid-mismatch' | 'certificate-bound-elsewhere' | 'unknown-device' | 'not-enrolled';

@@ -10,7 +10,7 @@ import { handleCommand } from '../command-handling.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { StateCache } from '../state-cache.js';
-import { checkBinding, loadDeviceState } from './device-binding.js';
+import { checkBinding, loadDeviceState, unenrollmentAnswer } from './device-binding.js';
 import type { DeviceAnswer, PresentedIdentity, ReportStatus } from './messages.js';
 
 /** Turns a query's report into a typed result with its fingerprint, or undefined when there is none. */
@@ -55,7 +55,7 @@ export class ReportService {
 
   async report(r: CommandReport, identity: PresentedIdentity): Promise<ReportOutcome> {
     const before = await loadDeviceState(this.store, this.cache, r.udid);
-    const refused = checkBinding(before, identity);
+    const refused = checkBinding(before, identity) ?? unenrollmentAnswer(before);
     if (refused) return { answer: refused };
     this.options.onContact?.(r.udid);
     const at = this.clock.now().toISOString();

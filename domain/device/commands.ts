@@ -41,5 +41,17 @@ export interface InvalidatePushToken {
   readonly at: string;
 }
 
-export type EnrollmentCommand = StartEnrollment | RecordTokenUpdate | CheckOut | InvalidatePushToken;
+/**
+ * An admin decided this device must leave (e.g. a rejected device). From now on the device is
+ * answered with Apple's "unrecognized device" error, which makes it unenroll itself.
+ */
+export interface RequestUnenrollment {
+  readonly type: 'RequestUnenrollment';
+  readonly udid: string;
+  readonly reason: string;
+  readonly requestedBy: string;
+  readonly at: string;
+}
+
+export type EnrollmentCommand = StartEnrollment | RecordTokenUpdate | CheckOut | InvalidatePushToken | RequestUnenrollment;
 export type DeviceCommand = EnrollmentCommand | QueueCommandType;

@@ -1,9 +1,9 @@
 import { assertNever } from '../shared/decider.js';
 import { DomainError } from '../shared/domain-error.js';
-import type { CheckOut, DeviceCommand, InvalidatePushToken, RecordTokenUpdate, StartEnrollment } from './commands.js';
+import type { CheckOut, DeviceCommand, InvalidatePushToken, RecordTokenUpdate, RequestUnenrollment, StartEnrollment } from './commands.js';
 import { sameFacts } from './device-facts.js';
 import type { DeviceEvent } from './events.js';
-import { cancelAllOnCheckOut, decideQueue } from './queue/decide-queue.js';
+import { cancelAll, decideQueue } from './queue/decide-queue.js';
 import type { DeviceState } from './state.js';
 
 /**
@@ -51,7 +51,7 @@ function checkOut(c: CheckOut, s: DeviceState): DeviceEvent[] {
       return [];
     case 'enrolling':
     case 'enrolled':
-      return [...cancelAllOnCheckOut(s.queue, c.at), { type: 'DeviceCheckedOut', data: { udid: c.udid, checkedOutAt: c.at } }];
+      return [...cancelAll(s.queue, c.at, 'checked-out', 'device'), { type: 'DeviceCheckedOut', data: { udid: c.udid, checkedOutAt: c.at } }];
     default:
       return assertNever(s.status);
   }
@@ -61,6 +61,15 @@ function invalidatePushToken(c: InvalidatePushToken, s: DeviceState): DeviceEven
   // A 410 for a token the device has since replaced says nothing about the current one.
   if (s.push?.pushToken !== c.pushToken || s.pushTokenInvalidatedAt !== undefined) return [];
   return [{ type: 'PushTokenInvalidated', data: { udid: c.udid, pushToken: c.pushToken, invalidatedAt: c.at } }];
+}
+
+function requestUnenrollment(c: RequestUnenrollment, s: DeviceState): DeviceEvent[] {
+  if (s.status === 'unknown' || s.status === 'checked-out') throw new DomainError('not-enrolled', `device ${c.udid} is not enrolled (${s.status})`);
+  if (s.unenrollmentRequestedAt !== undefined) return [];
+  return [
+    ...cancelAll(s.queue, c.at, 'unenrolled', c.requestedBy),
+    { type: 'DeviceUnenrollmentRequested', data: { udid: c.udid, reason: c.reason, requestedBy: c.requestedBy, requestedAt: c.at } },
+  ];
 }
 
 export function decide(command: DeviceCommand, state: DeviceState): DeviceEvent[] {
@@ -76,11 +85,13 @@ export function decide(command: DeviceCommand, state: DeviceState): DeviceEvent[
       return checkOut(command, state);
     case 'InvalidatePushToken':
       return invalidatePushToken(command, state);
+    case 'RequestUnenrollment':
+      return requestUnenrollment(command, state);
     case 'QueueCommand':
     case 'CancelCommand':
     case 'RequestNextCommand':
     case 'RecordReport':
-      return decideQueue(command, state.queue, state.status);
+      return decideQueue(command, state.queue, state.status, state.unenrollmentRequestedAt !== undefined);
     default:
       return assertNever(command);
   }

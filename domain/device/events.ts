@@ -62,6 +62,12 @@ export type PushTokenInvalidated = {
   readonly data: { readonly udid: string; readonly pushToken: string; readonly invalidatedAt: string };
 };
 
-export type EnrollmentEvent = DeviceEnrollmentStarted | DeviceEnrolled | PushTokenUpdated | DeviceCheckedOut | DeviceCertificateRebound | PushTokenInvalidated;
+/** The device is to be told it is not recognised (and so unenroll) at its next request. */
+export type DeviceUnenrollmentRequested = {
+  readonly type: 'DeviceUnenrollmentRequested';
+  readonly data: { readonly udid: string; readonly reason: string; readonly requestedBy: string; readonly requestedAt: string };
+};
+
+export type EnrollmentEvent = DeviceEnrollmentStarted | DeviceEnrolled | PushTokenUpdated | DeviceCheckedOut | DeviceCertificateRebound | PushTokenInvalidated | DeviceUnenrollmentRequested;
 export type DeviceEvent = EnrollmentEvent | QueueEvent;
 export type DeviceEventType = DeviceEvent['type'];

@@ -38,8 +38,10 @@ export function evolve(state: DeviceState, event: DeviceEvent): DeviceState {
     }
     case 'PushTokenInvalidated':
       return { ...state, pushTokenInvalidatedAt: event.data.invalidatedAt };
+    case 'DeviceUnenrollmentRequested':
+      return { ...state, unenrollmentRequestedAt: event.data.requestedAt };
     case 'DeviceCheckedOut': {
-      const { push: _push, unlockToken: _unlock, pushTokenInvalidatedAt: _invalid, ...rest } = state;
+      const { push: _push, unlockToken: _unlock, pushTokenInvalidatedAt: _invalid, unenrollmentRequestedAt: _leaving, ...rest } = state;
       return { ...rest, status: 'checked-out' };
     }
     default:

@@ -27,6 +27,8 @@ export interface DeviceState {
   readonly enrollments: number;
   /** Set when APNs reported the current push token unregistered; cleared by a new token. */
   readonly pushTokenInvalidatedAt?: string;
+  /** Set when an admin asked for this device to be unenrolled; cleared when it checks out. */
+  readonly unenrollmentRequestedAt?: string;
   readonly queue: QueueState;
 }
 

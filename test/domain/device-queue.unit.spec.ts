@@ -134,6 +134,20 @@ describe('Device command queue', () => {
       expect(state).to.include({ status: 'enrolled', certificateHash: 'bb' });
       expect(state.queue.queue.map((c) => c.commandUuid)).to.deep.equal(['a']);
     });
+    it('unenrollment cancels pending commands, refuses new ones, and ends at CheckOut', () => {
+      const unenroll = { type: 'RequestUnenrollment' as const, udid, reason: 'rejected', requestedBy: 'admin:bob', at: t(9) };
+      const requested: DeviceEvent = { type: 'DeviceUnenrollmentRequested', data: { udid, reason: 'rejected', requestedBy: 'admin:bob', requestedAt: t(9) } };
+      spec.given([...enrolled, queued('a')]).when(unenroll).then([
+        { type: 'CommandCancelled', data: { commandUuid: 'a', reason: 'unenrolled', cancelledBy: 'admin:bob', cancelledAt: t(9) } },
+        requested,
+      ]);
+      spec.given([...enrolled, requested]).when(unenroll).thenNothing();
+      spec.given([...enrolled, requested]).when(queue('b')).thenThrows('unenrolling');
+      spec.given([]).when(unenroll).thenThrows('not-enrolled');
+      const after = fold(deviceDecider, [...enrolled, requested, { type: 'DeviceCheckedOut', data: { udid, checkedOutAt: t(10) } }]);
+      expect(after.unenrollmentRequestedAt).to.equal(undefined);
+    });
+
     it('a 410 invalidates only the token it was about, until a new TokenUpdate', () => {
       spec.given(enrolled).when({ type: 'InvalidatePushToken', udid, pushToken: 'stale', at: t(7) }).thenNothing();
       spec.given(enrolled).when({ type: 'InvalidatePushToken', udid, pushToken: '01', at: t(7) }).then([{ type: 'PushTokenInvalidated', data: { udid, pushToken: '01', invalidatedAt: t(7) } }]);

@@ -231,6 +231,24 @@ describe('Apple MDM check-in, end to end', function () {
     expect(types.filter((t) => t === 'DeviceEnrollmentStarted')).to.have.length(1);
   });
 
+  it('deliberate unenrollment answers Apple\'s "unrecognized device" 403, unlike an identity refusal', async () => {
+    const device = await newDevice('mtls');
+    const token = await enroll(device);
+    await server.services.commandQueue.enqueue([device.udid], { requestType: 'ProfileList' }, { commandUuid: randomUUID(), actor: { kind: 'admin', id: 'e2e' } });
+    const woken = apns.nextPush((p) => p.token === token, 10_000);
+    await server.services.commandQueue.unenroll(device.udid, 'rejected in quarantine', { kind: 'admin', id: 'e2e' });
+    await woken; // the device is woken so that it hears the news
+    const answer = await device.report({ Status: 'Idle' });
+    expect(answer.status).to.equal(403);
+    expect(answer.contentType).to.contain('application/json');
+    expect(JSON.parse(answer.body.toString())).to.include({ code: 'com.apple.unrecognized.device' });
+    expect((await device.checkIn({ MessageType: 'TokenUpdate', Topic: topic, Token: Buffer.from(token, 'hex'), PushMagic: 'x' })).status).to.equal(403);
+    // The device removes its profile and says so: that is accepted.
+    expect((await device.checkIn({ MessageType: 'CheckOut', Topic: topic })).status).to.equal(200);
+    const types = (await streamOf(device.udid)).map((e) => e.type);
+    expect(types.slice(-3)).to.deep.equal(['CommandCancelled', 'DeviceUnenrollmentRequested', 'DeviceCheckedOut']);
+  });
+
   it('CheckOut cancels pending commands and stops pushes', async () => {
     const device = await newDevice('signature');
     await enroll(device);

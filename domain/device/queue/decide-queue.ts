@@ -34,7 +34,8 @@ function requireEnrolled(status: EnrollmentStatus, udid: string): void {
   if (status !== 'enrolled') throw new DomainError('not-enrolled', `device ${udid} is not enrolled (${status})`);
 }
 
-function queueCommand(c: QueueCommand, s: QueueState, status: EnrollmentStatus): QueueEvent[] {
+function queueCommand(c: QueueCommand, s: QueueState, status: EnrollmentStatus, leaving: boolean): QueueEvent[] {
+  if (leaving) throw new DomainError('unenrolling', `device ${c.udid} is being unenrolled`);
   if (status !== 'enrolled' && status !== 'enrolling') throw new DomainError('not-enrolled', `device ${c.udid} is not enrolled (${status})`);
   if (!Number.isInteger(c.priority) || c.priority < MIN_PRIORITY || c.priority > MAX_PRIORITY) {
     throw new DomainError('invalid-command', `priority must be a whole number from ${MIN_PRIORITY} to ${MAX_PRIORITY}`);
@@ -91,10 +92,10 @@ function recordReport(c: RecordReport, s: QueueState, status: EnrollmentStatus):
   return [...events, ...handOut(afterReport, c.at, false, finishedNow)];
 }
 
-export function decideQueue(c: QueueCommandType, s: QueueState, status: EnrollmentStatus): QueueEvent[] {
+export function decideQueue(c: QueueCommandType, s: QueueState, status: EnrollmentStatus, leaving = false): QueueEvent[] {
   switch (c.type) {
     case 'QueueCommand':
-      return queueCommand(c, s, status);
+      return queueCommand(c, s, status, leaving);
     case 'CancelCommand':
       return cancelCommand(c, s);
     case 'RequestNextCommand':
@@ -106,7 +107,7 @@ export function decideQueue(c: QueueCommandType, s: QueueState, status: Enrollme
   }
 }
 
-/** CheckOut cancels everything still queued: a device without the MDM profile will never run it. */
-export function cancelAllOnCheckOut(s: QueueState, at: string): QueueEvent[] {
-  return s.queue.map((q) => ({ type: 'CommandCancelled', data: { commandUuid: q.commandUuid, reason: 'checked-out', cancelledBy: 'device', cancelledAt: at } }) as const);
+/** Cancels everything still queued: a device leaving MDM will never run it. */
+export function cancelAll(s: QueueState, at: string, reason: 'checked-out' | 'unenrolled', cancelledBy: string): QueueEvent[] {
+  return s.queue.map((q) => ({ type: 'CommandCancelled', data: { commandUuid: q.commandUuid, reason, cancelledBy, cancelledAt: at } }) as const);
 }

@@ -38,7 +38,7 @@ export type CommandExpired = { readonly type: 'CommandExpired'; readonly data: {
 
 export type CommandCancelled = {
   readonly type: 'CommandCancelled';
-  readonly data: { readonly commandUuid: string; readonly reason: 'cancelled' | 'checked-out'; readonly cancelledBy: string; readonly cancelledAt: string };
+  readonly data: { readonly commandUuid: string; readonly reason: 'cancelled' | 'checked-out' | 'unenrolled'; readonly cancelledBy: string; readonly cancelledAt: string };
 };
 
 /**

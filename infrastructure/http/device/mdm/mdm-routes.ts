@@ -14,6 +14,7 @@ import { parseReport } from './parse-report.js';
 export const CHECK_IN_TYPE = 'application/x-apple-aspen-mdm-checkin';
 export const REPORT_TYPE = 'application/x-apple-aspen-mdm';
 export const CHECK_IN_LIMIT_BYTES = 64 * 1024;
+export const UNRECOGNIZED_DEVICE = { code: 'com.apple.unrecognized.device', description: 'This device is no longer managed by this server.' } as const;
 
 export interface MdmRouteDeps {
   readonly checkIns: CheckInService;
@@ -72,6 +73,10 @@ export function mdmRoutes(deps: MdmRouteDeps): Router {
         return false;
       case 'not-supported':
         bare(res, 410);
+        return false;
+      case 'unenroll':
+        // Apple's documented way to make a device unenroll (iOS 17+, macOS 14+): never a 401.
+        res.status(403).type('application/json').send(JSON.stringify(UNRECOGNIZED_DEVICE));
         return false;
       case 'rejected':
         deps.logger.info('device message rejected', { udid, detail: a.detail });
