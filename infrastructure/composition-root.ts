@@ -4,6 +4,7 @@ import type { Server as HttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { CheckInService } from '../application/mdm/check-in-service.js';
 import { CommandQueueService } from '../application/mdm/command-queue-service.js';
+import { CommandPreparation } from '../application/mdm/command-preparation.js';
 import { IdentityRefusals } from '../application/mdm/identity-refusals.js';
 import { QueryResults } from '../application/mdm/query-results.js';
 import { ReportService } from '../application/mdm/report-service.js';
@@ -95,7 +96,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     .inSingletonScope();
   container
     .bind<CommandQueueService>(COMMAND_QUEUE_SERVICE)
-    .toDynamicValue((ctx) => new CommandQueueService(ctx.get(EVENT_STORE), ctx.get(CLOCK), ctx.get(DEVICE_STATE_CACHE), {
+    .toDynamicValue((ctx) => new CommandQueueService(ctx.get(EVENT_STORE), ctx.get(CLOCK), ctx.get(DEVICE_STATE_CACHE), new CommandPreparation(ctx.get(SECRET_BOX), ctx.get(BLOB_STORE)), {
       onQueued: (udid) => push?.coordinator.requestPush(udid),
     }))
     .inSingletonScope();

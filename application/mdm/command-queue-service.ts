@@ -1,5 +1,6 @@
 import { deviceDecider, deviceStreamId, type DeviceState } from '../../domain/device/device.js';
-import { DEFAULT_PRIORITY, type QueuedCommand, type QueuedRequest } from '../../domain/device/queue/queued-command.js';
+import { REQUEST_TYPE_INFO, type RequestType } from '../../domain/commands/index.js';
+import type { QueuedCommand, QueuedRequest } from '../../domain/device/queue/queued-command.js';
 import { DomainError } from '../../domain/shared/domain-error.js';
 import { handleCommand } from '../command-handling.js';
 import { uuidV5 } from '../deterministic-ids.js';
@@ -7,14 +8,16 @@ import type { Clock } from '../ports/clock.js';
 import type { Actor, EventStore } from '../ports/event-store.js';
 import type { StateCache } from '../state-cache.js';
 import { loadDeviceState } from './device-binding.js';
+import type { CommandPreparation } from './command-preparation.js';
 
 /** Namespace for command ids derived from (CommandUUID, UDID): the same enqueue is the same command. */
 const ENQUEUE_NAMESPACE = '0f5d1c8e-7b7e-4b38-9a0e-2f4f5d6c7b8a';
-export const DEFAULT_COMMAND_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 export interface EnqueueOptions {
   readonly commandUuid: string;
+  /** Default: the request type's (urgent security commands first, queries last). */
   readonly priority?: number;
+  /** Default: the request type's (a day for queries, two weeks for configuration, ...). */
   readonly ttlMs?: number;
   readonly actor: Actor;
   readonly correlationId?: string;
@@ -39,19 +42,30 @@ export class CommandQueueService {
     private readonly store: EventStore,
     private readonly clock: Clock,
     private readonly cache: StateCache<DeviceState>,
+    private readonly preparation: CommandPreparation,
     private readonly hooks: CommandQueueHooks = {},
   ) {}
 
-  async enqueue(udids: readonly string[], request: QueuedRequest, options: EnqueueOptions): Promise<EnqueueOutcome[]> {
+  /**
+   * Validates admin input once (sealing secrets, storing payloads) and queues it on each device.
+   * An invalid request throws DomainError('invalid-command') before anything is queued; a device
+   * that cannot take it (not enrolled, no unlock token) is refused on its own.
+   */
+  async enqueue(udids: readonly string[], input: unknown, options: EnqueueOptions): Promise<EnqueueOutcome[]> {
+    const prepared = await this.preparation.prepare(input);
+    this.preparation.validate(prepared);
+    const info = REQUEST_TYPE_INFO[prepared['requestType'] as RequestType];
     const now = this.clock.now();
     const at = now.toISOString();
-    const expiresAt = new Date(now.getTime() + (options.ttlMs ?? DEFAULT_COMMAND_TTL_MS)).toISOString();
+    const expiresAt = new Date(now.getTime() + (options.ttlMs ?? info.defaultTtlSeconds * 1000)).toISOString();
+    const priority = options.priority ?? info.defaultPriority;
     const outcomes: EnqueueOutcome[] = [];
     for (const udid of udids) {
       try {
+        const request = this.preparation.forDevice(prepared, await loadDeviceState(this.store, this.cache, udid)) as QueuedRequest;
         const result = await handleCommand(this.store, deviceDecider, deviceStreamId(udid), {
           commandId: uuidV5(ENQUEUE_NAMESPACE, `${options.commandUuid}/${udid}`),
-          command: { type: 'QueueCommand', udid, commandUuid: options.commandUuid, request, priority: options.priority ?? DEFAULT_PRIORITY, expiresAt, queuedBy: `${options.actor.kind}:${options.actor.id}`, at },
+          command: { type: 'QueueCommand', udid, commandUuid: options.commandUuid, request, priority, expiresAt, queuedBy: `${options.actor.kind}:${options.actor.id}`, at },
           actor: options.actor,
           occurredAt: at,
           ...(options.correlationId ? { correlationId: options.correlationId } : {}),

@@ -141,6 +141,57 @@ describe('Apple MDM check-in, end to end', function () {
     });
   }
 
+  it('delivers payloads from the blob store and secrets opened at delivery, never stored in clear', async () => {
+    const device = await newDevice('mtls');
+    const unlock = `unlock-${randomUUID()}`;
+    expect((await device.checkIn({ MessageType: 'Authenticate', Topic: topic })).status).to.equal(200);
+    expect((await device.checkIn({ MessageType: 'TokenUpdate', Topic: topic, Token: Buffer.from('beef', 'hex'), PushMagic: 'pm', UnlockToken: Buffer.from(unlock) })).status).to.equal(200);
+    const profile = Buffer.from(`<?xml version="1.0"?><plist version="1.0"><dict><key>PayloadIdentifier</key><string>com.example.${randomUUID()}</string></dict></plist>`);
+    const pin = '739104';
+    const actor = { kind: 'admin' as const, id: 'e2e' };
+    await server.services.commandQueue.enqueue([device.udid], { requestType: 'InstallProfile', Payload: profile.toString('base64') }, { commandUuid: 'cmd-profile', actor, priority: 60 });
+    await server.services.commandQueue.enqueue([device.udid], { requestType: 'ClearPasscode' }, { commandUuid: 'cmd-clear', actor, priority: 55 });
+    await server.services.commandQueue.enqueue([device.udid], { requestType: 'DeviceLock', PIN: pin, Message: 'Call IT' }, { commandUuid: 'cmd-lock', actor, priority: 50 });
+
+    let answer = await device.report({ Status: 'Idle' });
+    let command = getDict(asDict(parsePlist(answer.body)), 'Command');
+    expect(getString(command, 'RequestType')).to.equal('InstallProfile');
+    expect(Buffer.compare(command['Payload'] as Buffer, profile)).to.equal(0);
+
+    answer = await device.report({ Status: 'Acknowledged', CommandUUID: 'cmd-profile' });
+    command = getDict(asDict(parsePlist(answer.body)), 'Command');
+    expect(getString(command, 'RequestType')).to.equal('ClearPasscode');
+    expect((command['UnlockToken'] as Buffer).toString()).to.equal(unlock);
+
+    answer = await device.report({ Status: 'Acknowledged', CommandUUID: 'cmd-clear' });
+    command = getDict(asDict(parsePlist(answer.body)), 'Command');
+    expect(getString(command, 'RequestType')).to.equal('DeviceLock');
+    expect(getString(command, 'PIN')).to.equal(pin);
+
+    answer = await device.report({ Status: 'Acknowledged', CommandUUID: 'cmd-lock' });
+    expect([answer.status, answer.body.length]).to.deep.equal([200, 0]);
+
+    const { filesContaining } = await import('../support/find-secret.js');
+    expect(filesContaining(dir.path, Buffer.from(unlock)), 'unlock token in clear').to.deep.equal([]);
+    const events = JSON.stringify(await streamOf(device.udid));
+    expect(events).to.not.contain(`"${pin}"`);
+    expect(events).to.not.contain(profile.toString('base64'));
+  });
+
+  it('refuses ClearPasscode for a device that never sent an UnlockToken, and invalid requests outright', async () => {
+    const device = await newDevice('mtls');
+    expect((await device.checkIn({ MessageType: 'Authenticate', Topic: topic })).status).to.equal(200);
+    expect((await device.checkIn({ MessageType: 'TokenUpdate', Topic: topic, Token: Buffer.from('cafe', 'hex'), PushMagic: 'pm' })).status).to.equal(200);
+    const actor = { kind: 'admin' as const, id: 'e2e' };
+    const [outcome] = await server.services.commandQueue.enqueue([device.udid], { requestType: 'ClearPasscode' }, { commandUuid: randomUUID(), actor });
+    expect(outcome).to.include({ outcome: 'refused', code: 'no-unlock-token' });
+    const bad = await server.services.commandQueue.enqueue([device.udid], { requestType: 'DeviceLock', PIN: '12' }, { commandUuid: randomUUID(), actor }).catch((e: unknown) => e);
+    expect((bad as { code: string }).code).to.equal('invalid-command');
+    const unknown = await server.services.commandQueue.enqueue([device.udid], { requestType: 'FormatHardDrive' }, { commandUuid: randomUUID(), actor }).catch((e: unknown) => e);
+    expect((unknown as { code: string }).code).to.equal('invalid-command');
+    expect((await streamOf(device.udid)).map((e) => e.type)).to.deep.equal(['DeviceEnrollmentStarted', 'DeviceEnrolled']);
+  });
+
   it('serves /mdm/checkin and /mdm/command too, routed by Content-Type', async () => {
     const device = await newDevice('mtls');
     expect((await device.checkIn({ MessageType: 'Authenticate', Topic: topic }, '/mdm/command')).status).to.equal(200);
