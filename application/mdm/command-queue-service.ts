@@ -8,6 +8,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Actor, EventStore } from '../ports/event-store.js';
 import type { StateCache } from '../state-cache.js';
 import { loadDeviceState } from './device-binding.js';
+import { commandHistory, type CommandHistoryEntry } from '../../projections/command-history.js';
 import type { CommandPreparation } from './command-preparation.js';
 
 /** Namespace for command ids derived from (CommandUUID, UDID): the same enqueue is the same command. */
@@ -104,6 +105,11 @@ export class CommandQueueService {
       occurredAt: at,
     }, { cache: this.cache });
     this.hooks.onQueued?.(udid);
+  }
+
+  /** Every command the device was ever sent, oldest first, with its outcome. */
+  async history(udid: string): Promise<CommandHistoryEntry[]> {
+    return commandHistory(await this.store.readStream(deviceStreamId(udid)));
   }
 
   /** The live queue: waiting, delivered (awaiting a report) and deferred commands, in delivery order. */

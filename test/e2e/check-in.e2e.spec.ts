@@ -170,6 +170,13 @@ describe('Apple MDM check-in, end to end', function () {
 
     answer = await device.report({ Status: 'Acknowledged', CommandUUID: 'cmd-lock' });
     expect([answer.status, answer.body.length]).to.deep.equal([200, 0]);
+    const history = await server.services.commandQueue.history(device.udid);
+    expect(history.map((h) => [h.commandUuid, h.requestType, h.status, h.deliveries])).to.deep.equal([
+      ['cmd-profile', 'InstallProfile', 'acknowledged', 1],
+      ['cmd-clear', 'ClearPasscode', 'acknowledged', 1],
+      ['cmd-lock', 'DeviceLock', 'acknowledged', 1],
+    ]);
+    expect(await server.services.commandQueue.queue(device.udid)).to.deep.equal([]);
 
     const { filesContaining } = await import('../support/find-secret.js');
     expect(filesContaining(dir.path, Buffer.from(unlock)), 'unlock token in clear').to.deep.equal([]);
