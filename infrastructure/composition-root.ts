@@ -13,6 +13,7 @@ import { StateCache } from '../application/state-cache.js';
 import type { DeviceState } from '../domain/device/device.js';
 import { EventStoreBlobStore } from './blobs/event-store-blob-store.js';
 import { wirePush } from './apns/push-wiring.js';
+import { pushCertificateStatus } from '../application/push/push-certificate-status.js';
 import { failureRateLimiter } from './http/device/identity/failure-rate-limiter.js';
 import { deviceIdentity } from './http/device/identity/device-identity-middleware.js';
 import { commandRenderer } from './http/device/mdm/command-renderer.js';
@@ -37,7 +38,7 @@ import { FileCertificateAuthority } from './pki/file-certificate-authority.js';
 import { ensurePrivateDirectory } from './pki/private-files.js';
 import { deviceTlsOptions, deviceTlsRenewal } from './http/device/device-tls.js';
 import { adminTlsOptions } from './http/admin/admin-tls.js';
-import { CHECK_IN_SERVICE, COMMAND_QUEUE_SERVICE, CONFIG, DEVICE_STATE_CACHE, LIFECYCLE, MDM_ROUTES, METRICS, REPORT_SERVICE } from './tokens.js';
+import { READINESS_DETAILS, CHECK_IN_SERVICE, COMMAND_QUEUE_SERVICE, CONFIG, DEVICE_STATE_CACHE, LIFECYCLE, MDM_ROUTES, METRICS, REPORT_SERVICE } from './tokens.js';
 
 export interface RunningServer {
   readonly adminUrl: string;
@@ -79,6 +80,9 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   container.bind<SecretBox>(SECRET_BOX).toConstantValue(new AesGcmSecretBox(secretsKey.key));
   container.bind<CertificateAuthority>(CERTIFICATE_AUTHORITY).toConstantValue(ca);
   container.bind<StateCache<DeviceState>>(DEVICE_STATE_CACHE).toConstantValue(deviceCache);
+  container.bind(READINESS_DETAILS).toConstantValue(() => ({
+    push: push ? { ...push.coordinator.health(), certificate: pushCertificateStatus(push.sender.certificate, clock.now()) } : { status: 'not-configured' },
+  }));
   container.bind<BlobStore>(BLOB_STORE).toDynamicValue((ctx) => new EventStoreBlobStore(ctx.get<EventStore>(EVENT_STORE))).inSingletonScope();
   container
     .bind<CheckInService>(CHECK_IN_SERVICE)

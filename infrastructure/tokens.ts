@@ -7,3 +7,4 @@ export const CHECK_IN_SERVICE = Symbol.for('mdm.CheckInService');
 export const REPORT_SERVICE = Symbol.for('mdm.ReportService');
 export const COMMAND_QUEUE_SERVICE = Symbol.for('mdm.CommandQueueService');
 export const DEVICE_STATE_CACHE = Symbol.for('mdm.DeviceStateCache');
+export const READINESS_DETAILS = Symbol.for('mdm.ReadinessDetails');

@@ -40,6 +40,7 @@ export async function wirePush(config: Config, deps: { store: EventStore; cache:
   const status = pushCertificateStatus(sender.certificate, clock.now());
   logger[status.status === 'ok' ? 'info' : 'warn']('push certificate', { ...status });
 
+  deps.metrics.gauge('mdm_push_certificate_not_after_seconds', 'When the push certificate expires (Unix time): renew before, or every device must re-enroll.', () => sender.certificate.notAfter.getTime() / 1000);
   const coordinator = new PushCoordinator({
     sender,
     clock,

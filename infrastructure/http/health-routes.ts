@@ -26,6 +26,11 @@ export function healthRoutes(deps: {
   isShuttingDown?: () => boolean;
   /** On an internet-facing listener, say what is wrong without naming hosts, ports or errors. */
   terseReasons?: boolean;
+  /**
+   * Informational checks shown in the readiness body (e.g. APNs). They never make the server
+   * unready: a push outage does not stop devices that check in on their own.
+   */
+  details?: () => Record<string, unknown>;
 }): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
@@ -38,7 +43,7 @@ export function healthRoutes(deps: {
     }
     try {
       await within(deps.eventStore.ping(), READY_TIMEOUT_MS);
-      res.status(200).json({ status: 'ready', checks: { eventStore: 'ok' } });
+      res.status(200).json({ status: 'ready', checks: { eventStore: 'ok' }, ...(deps.details ? { details: deps.details() } : {}) });
     } catch (error) {
       const detail = deps.terseReasons ? 'event store unreachable' : `event store unreachable: ${(error as Error).message}`;
       sendProblem(res, { status: 503, title: 'Not ready', detail, checks: { eventStore: 'unreachable' } });

@@ -106,6 +106,9 @@ describe('Apple MDM check-in, end to end', function () {
       expect(outcomes).to.deep.equal([{ udid: device.udid, outcome: 'queued' }]);
       const push = await pushed;
       expect(push.body).to.equal(JSON.stringify({ mdm: `magic-${device.udid}` }));
+      const ready = (await (await fetch(`${server.adminUrl}/readyz`)).json()) as { details: { push: { status: string; certificate: { status: string } } } };
+      expect(ready.details.push.status).to.equal('ok');
+      expect(ready.details.push.certificate.status).to.equal('ok');
       expect(push.headers['apns-push-type']).to.equal('mdm');
       expect(push.headers['apns-topic']).to.equal(topic);
 

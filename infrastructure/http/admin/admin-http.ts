@@ -1,10 +1,10 @@
 import type { Express } from 'express';
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import { EVENT_STORE, type EventStore } from '../../../application/ports/event-store.js';
 import { LOGGER, type Logger } from '../../../application/ports/logger.js';
 import type { Lifecycle } from '../../lifecycle.js';
 import type { MetricsRegistry } from '../../metrics/registry.js';
-import { LIFECYCLE, METRICS } from '../../tokens.js';
+import { LIFECYCLE, METRICS, READINESS_DETAILS } from '../../tokens.js';
 import { createApp } from '../create-app.js';
 import { healthRoutes } from '../health-routes.js';
 import { openApiDocument } from './openapi.js';
@@ -17,11 +17,12 @@ export class AdminHttp {
     @inject(METRICS) private readonly metrics: MetricsRegistry,
     @inject(LOGGER) private readonly logger: Logger,
     @inject(LIFECYCLE) private readonly lifecycle: Lifecycle,
+    @inject(READINESS_DETAILS) @optional() private readonly details?: () => Record<string, unknown>,
   ) {}
 
   app(): Express {
     return createApp('admin', { logger: this.logger, metrics: this.metrics }, (app) => {
-      app.use(healthRoutes({ eventStore: this.eventStore, metrics: this.metrics, isShuttingDown: () => this.lifecycle.shuttingDown }));
+      app.use(healthRoutes({ eventStore: this.eventStore, metrics: this.metrics, isShuttingDown: () => this.lifecycle.shuttingDown, ...(this.details ? { details: this.details } : {}) }));
       app.get('/openapi.json', (_req, res) => {
         res.json(openApiDocument);
       });

@@ -61,7 +61,11 @@ export const openApiDocument = {
       },
       Readiness: {
         type: 'object',
-        properties: { status: { const: 'ready' }, checks: { type: 'object', additionalProperties: { type: 'string' } } },
+        properties: {
+          status: { const: 'ready' },
+          checks: { type: 'object', additionalProperties: { type: 'string' } },
+          details: { type: 'object', description: 'Informational (never affects readiness): push health and push certificate status.' },
+        },
         required: ['status', 'checks'],
       },
     },
