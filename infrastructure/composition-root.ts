@@ -83,7 +83,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   container.bind(READINESS_DETAILS).toConstantValue(() => ({
     push: push ? { ...push.coordinator.health(), certificate: pushCertificateStatus(push.sender.certificate, clock.now()) } : { status: 'not-configured' },
   }));
-  container.bind<BlobStore>(BLOB_STORE).toDynamicValue((ctx) => new EventStoreBlobStore(ctx.get<EventStore>(EVENT_STORE))).inSingletonScope();
+  container.bind<BlobStore>(BLOB_STORE).toDynamicValue((ctx) => new EventStoreBlobStore(ctx.get<EventStore>(EVENT_STORE), ctx.get<SecretBox>(SECRET_BOX))).inSingletonScope();
   container
     .bind<CheckInService>(CHECK_IN_SERVICE)
     .toDynamicValue((ctx) => new CheckInService(ctx.get(EVENT_STORE), ctx.get(SECRET_BOX), ctx.get(CLOCK), ctx.get(DEVICE_STATE_CACHE), {

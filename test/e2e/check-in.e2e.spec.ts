@@ -186,6 +186,8 @@ describe('Apple MDM check-in, end to end', function () {
     const events = JSON.stringify(await streamOf(device.udid));
     expect(events).to.not.contain(`"${pin}"`);
     expect(events).to.not.contain(profile.toString('base64'));
+    // The profile itself is stored once, sealed (profiles carry Wi-Fi and VPN passwords).
+    expect(filesContaining(dir.path, profile), 'profile in clear').to.deep.equal([]);
   });
 
   it('refuses ClearPasscode for a device that never sent an UnlockToken, and invalid requests outright', async () => {
