@@ -47,6 +47,12 @@ export interface HandlingOptions<State> {
    * idempotent for the commands that can be re-submitted (the Device queue is, by CommandUUID).
    */
   readonly cache?: StateCache<State>;
+  /**
+   * The caller has just brought the cache entry up to date (it read the stream to check something
+   * first): skip the first read. Safe because the append still carries the expected revision; a
+   * conflict reads again as usual.
+   */
+  readonly cacheIsFresh?: boolean;
 }
 
 const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 5 };
@@ -73,14 +79,17 @@ export async function handleCommand<Command, Event extends DomainEventShape, Sta
   if (!isUuid(envelope.commandId)) throw new TypeError(`commandId must be a UUID, got ${JSON.stringify(envelope.commandId)}`);
   const retry = options.retry ?? DEFAULT_RETRY;
   const cache = options.cache;
-  const firstId = eventIdFor(envelope.commandId, 0);
+  let firstId: string | undefined;
 
   for (let attempt = 1; ; attempt++) {
     const cached = cache?.get(streamId);
-    const history = await store.readStream(streamId, cached ? { fromRevision: cached.revision + 1 } : {});
+    const skipRead = attempt === 1 && options.cacheIsFresh === true && cached !== undefined;
+    const history = skipRead ? [] : await store.readStream(streamId, cached ? { fromRevision: cached.revision + 1 } : {});
     const head = history.length > 0 ? history[history.length - 1]!.revision : (cached?.revision ?? -1);
 
-    const already = history.findIndex((e) => e.eventId === firstId);
+    // Derived lazily: most commands on a cached stream see no new events to search.
+    if (history.length > 0) firstId ??= eventIdFor(envelope.commandId, 0);
+    const already = history.length > 0 ? history.findIndex((e) => e.eventId === firstId) : -1;
     if (already >= 0) {
       const mine = new Set<string>();
       for (let i = 0; already + i < history.length && history[already + i]!.eventId === eventIdFor(envelope.commandId, i); i++) mine.add(history[already + i]!.eventId);

@@ -46,7 +46,7 @@ export class CheckInService {
         const unlock = message.unlockToken
           ? { unlockToken: { sealed: this.secrets.seal(message.unlockToken, context) as Sealed, fingerprint: this.secrets.fingerprint(message.unlockToken, context) } }
           : {};
-        const result = await this.device(message.udid, { type: 'RecordTokenUpdate', udid: message.udid, topic: message.topic, pushToken: message.token.toString('hex'), pushMagic: message.pushMagic, ...unlock, at });
+        const result = await this.device(message.udid, { type: 'RecordTokenUpdate', udid: message.udid, topic: message.topic, pushToken: message.token.toString('hex'), pushMagic: message.pushMagic, ...unlock, at }, true);
         if ('kind' in result) return result;
         if (result.events.length > 0) this.hooks.onPushable?.(message.udid);
         return { kind: 'ok' };
@@ -54,7 +54,7 @@ export class CheckInService {
       case 'CheckOut': {
         const refused = await this.requireBinding(message.udid, identity);
         if (refused) return refused;
-        const result = await this.device(message.udid, { type: 'CheckOut', udid: message.udid, at });
+        const result = await this.device(message.udid, { type: 'CheckOut', udid: message.udid, at }, true);
         if ('kind' in result) return result;
         this.hooks.onCheckedOut?.(message.udid);
         return { kind: 'ok' };
@@ -87,9 +87,10 @@ export class CheckInService {
     return checkBinding(state, identity) ?? (refuseIfLeaving ? unenrollmentAnswer(state) : undefined);
   }
 
-  private async device(udid: string, command: DeviceCommand): Promise<CommandResult<DeviceEvent, DeviceState> | DeviceAnswer> {
+  /** `cacheIsFresh`: the caller has just loaded this device's state (binding check). */
+  private async device(udid: string, command: DeviceCommand, cacheIsFresh = false): Promise<CommandResult<DeviceEvent, DeviceState> | DeviceAnswer> {
     try {
-      return await handleCommand(this.store, deviceDecider, deviceStreamId(udid), { commandId: randomUUID(), command, actor: { kind: 'device', id: udid }, occurredAt: command.at }, { cache: this.cache });
+      return await handleCommand(this.store, deviceDecider, deviceStreamId(udid), { commandId: randomUUID(), command, actor: { kind: 'device', id: udid }, occurredAt: command.at }, { cache: this.cache, cacheIsFresh });
     } catch (error) {
       if (error instanceof DomainError) return { kind: 'rejected', detail: `${error.code}: ${error.message}` };
       throw error;

@@ -73,7 +73,7 @@ export class ReportService {
       };
     }
     try {
-      const outcome = await handleCommand(this.store, deviceDecider, deviceStreamId(r.udid), { commandId: randomUUID(), command, actor: { kind: 'device', id: r.udid }, occurredAt: at }, { cache: this.cache });
+      const outcome = await handleCommand(this.store, deviceDecider, deviceStreamId(r.udid), { commandId: randomUUID(), command, actor: { kind: 'device', id: r.udid }, occurredAt: at }, { cache: this.cache, cacheIsFresh: true });
       const next = selectNext(outcome.state.queue.queue, { idle: false, now: at });
       return { answer: { kind: 'ok' }, ...(next ? { next } : {}) };
     } catch (error) {

@@ -5,7 +5,14 @@
 
 type Labels = Readonly<Record<string, string>>;
 
-const key = (labels: Labels) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+// Observed on every request: a plain string key, sorted only when there is more than one label.
+const key = (labels: Labels) => {
+  const names = Object.keys(labels);
+  if (names.length > 1) names.sort();
+  let k = '';
+  for (const n of names) k += `${n}\u0000${labels[n]}\u0001`;
+  return k;
+};
 const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 const render = (labels: Labels, extra: Labels = {}) => {
   const all = { ...labels, ...extra };
