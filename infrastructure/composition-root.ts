@@ -68,6 +68,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   const eventStore = instrumentEventStore(opened.store, metrics, opened.adapter);
 
   const deviceCache = new StateCache<DeviceState>(20_000);
+  const resultsTooLarge = metrics.counter('mdm_results_too_large_total', 'Query results left out of the record because one event could not hold them.');
   const push = await wirePush(config, { store: eventStore, cache: deviceCache, clock, logger, metrics });
 
   const container = new Container();
@@ -96,6 +97,10 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     .toDynamicValue((ctx) => new ReportService(ctx.get(EVENT_STORE), ctx.get(CLOCK), ctx.get(DEVICE_STATE_CACHE), new QueryResults(certificateNotAfter), {
       seenIntervalMs: config.device.seenIntervalMs,
       onContact: (udid) => push?.coordinator.markCheckedIn(udid),
+      onResultTooLarge: (udid, kind, bytes) => {
+        resultsTooLarge.inc({ kind });
+        logger.warn('query result too large to record; the acknowledgement was recorded without it', { udid, kind, bytes });
+      },
     }))
     .inSingletonScope();
   container

@@ -65,8 +65,12 @@ export class CheckInService {
   }
 
   private async authenticate(m: Extract<CheckInMessage, { messageType: 'Authenticate' }>, identity: PresentedIdentity, at: string): Promise<DeviceAnswer> {
-    const leaving = unenrollmentAnswer(await loadDeviceState(this.store, this.cache, m.udid));
+    const before = await loadDeviceState(this.store, this.cache, m.udid);
+    const leaving = unenrollmentAnswer(before);
     if (leaving) return leaving;
+    const certificateNamesDevice = identity.subjectCommonName === m.udid;
+    // Refuse a takeover before the certificate gets bound to this device.
+    if (before.status === 'enrolled' && before.certificateHash !== identity.certificateHash && !certificateNamesDevice) return { kind: 'refused', reason: 'rebind-refused' };
     try {
       await handleCommand(this.store, certificateBindingDecider, certificateStreamId(identity.certificateHash), {
         commandId: randomUUID(),
@@ -75,11 +79,22 @@ export class CheckInService {
         occurredAt: at,
       });
     } catch (error) {
-      if (error instanceof DomainError && error.code === 'certificate-bound-elsewhere') return { kind: 'refused', reason: 'certificate-bound-elsewhere' };
+      if (error instanceof DomainError && (error.code === 'certificate-bound-elsewhere' || error.code === 'certificate-retired')) return { kind: 'refused', reason: error.code };
       throw error;
     }
-    const result = await this.device(m.udid, { type: 'StartEnrollment', udid: m.udid, topic: m.topic, certificateHash: identity.certificateHash, facts: m.facts, at });
-    return 'kind' in result ? result : { kind: 'ok' };
+    const result = await this.device(m.udid, { type: 'StartEnrollment', udid: m.udid, topic: m.topic, certificateHash: identity.certificateHash, certificateNamesDevice, facts: m.facts, at });
+    if ('kind' in result) return result.kind === 'rejected' && result.detail.startsWith('rebind-refused') ? { kind: 'refused', reason: 'rebind-refused' } : result;
+    // The certificate the device left behind speaks for nobody any more.
+    const rebound = result.events.find((e) => e.type === 'DeviceCertificateRebound');
+    if (rebound?.type === 'DeviceCertificateRebound') {
+      await handleCommand(this.store, certificateBindingDecider, certificateStreamId(rebound.data.previousCertificateHash), {
+        commandId: randomUUID(),
+        command: { type: 'RetireCertificate', certificateHash: rebound.data.previousCertificateHash, udid: m.udid, at },
+        actor: { kind: 'device', id: m.udid },
+        occurredAt: at,
+      });
+    }
+    return { kind: 'ok' };
   }
 
   private async requireBinding(udid: string, identity: PresentedIdentity, refuseIfLeaving = false): Promise<DeviceAnswer | undefined> {

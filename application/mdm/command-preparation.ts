@@ -2,7 +2,7 @@ import { REQUEST_TYPE_INFO, isRequestType, sealSecretParameters, validateCommand
 import { deviceDecider, type DeviceState } from '../../domain/device/device.js';
 import type { Sealed } from '../../domain/shared/sealed.js';
 import { DomainError } from '../../domain/shared/domain-error.js';
-import type { BlobStore } from '../ports/blob-store.js';
+import { BlobTooLargeError, type BlobStore } from '../ports/blob-store.js';
 import type { SecretBox } from '../ports/secret-box.js';
 import { commandSecretContext } from './secret-contexts.js';
 
@@ -33,7 +33,10 @@ export class CommandPreparation {
     if (blob && typeof sealed[blob.key] === 'string') {
       const text = sealed[blob.key] as string;
       if (!BASE64.test(text) || text.length === 0) throw new DomainError('invalid-command', `${type}.${blob.key}: must be base64`);
-      const ref = await this.blobs.put(Buffer.from(text, 'base64'), blob.mediaType);
+      const ref = await this.blobs.put(Buffer.from(text, 'base64'), blob.mediaType).catch((error: unknown) => {
+        if (error instanceof BlobTooLargeError) throw new DomainError('invalid-command', `${type}.${blob.key}: ${error.message}`);
+        throw error;
+      });
       return { ...sealed, [blob.key]: { blobId: ref.blobId, sha256: ref.sha256, size: ref.size } };
     }
     return sealed;

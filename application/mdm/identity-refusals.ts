@@ -19,16 +19,32 @@ export type RefusalRateLimit = (remoteAddress: string, reason: string, now: Date
  * unauthenticated traffic cannot grow the store.
  */
 export class IdentityRefusals {
+  private windowStart = 0;
+  private inWindow = 0;
+  /** Refusals not recorded because of the global cap (a metric, not an event). */
+  suppressed = 0;
+
   constructor(
     private readonly store: EventStore,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly shouldRecord: RefusalRateLimit,
+    /** Records per minute across all sources: many sources (an IPv6 /48 has 65,536 /64s) share it. */
+    private readonly maxPerMinute = 100,
   ) {}
 
   async record(r: RefusalRecord): Promise<boolean> {
     const now = this.clock.now();
     if (!this.shouldRecord(r.remoteAddress, r.reason, now)) return false;
+    if (now.getTime() - this.windowStart >= 60_000) {
+      this.windowStart = now.getTime();
+      this.inWindow = 0;
+    }
+    if (this.inWindow >= this.maxPerMinute) {
+      this.suppressed++;
+      return false;
+    }
+    this.inWindow++;
     const at = now.toISOString();
     const event: DeviceIdentityRefused = {
       type: 'DeviceIdentityRefused',

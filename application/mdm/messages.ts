@@ -25,6 +25,8 @@ export type ReportStatus = 'Idle' | 'Acknowledged' | 'Error' | 'CommandFormatErr
 export interface PresentedIdentity {
   readonly certificateHash: string;
   readonly remoteAddress: string;
+  /** The certificate's subject common name, if any. */
+  readonly subjectCommonName?: string;
 }
 
 /** What the endpoint answers. `refused` is always 403 with an empty body: never 401. */
@@ -36,4 +38,4 @@ export type DeviceAnswer =
   | { readonly kind: 'unenroll' }
   | { readonly kind: 'rejected'; readonly detail: string };
 
-export type IdentityRefusal = 'udid-mismatch' | 'certificate-bound-elsewhere' | 'unknown-device' | 'not-enrolled';
+export type IdentityRefusal = 'udid-mismatch' | 'certificate-bound-elsewhere' | 'certificate-retired' | 'rebind-refused' | 'unknown-device' | 'not-enrolled';

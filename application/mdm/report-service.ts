@@ -8,7 +8,7 @@ import { DomainError } from '../../domain/shared/domain-error.js';
 import type { JsonObject } from '../../domain/shared/json.js';
 import { handleCommand } from '../command-handling.js';
 import type { Clock } from '../ports/clock.js';
-import type { EventStore } from '../ports/event-store.js';
+import { EventTooLargeError, type EventStore } from '../ports/event-store.js';
 import type { StateCache } from '../state-cache.js';
 import { checkBinding, loadDeviceState, unenrollmentAnswer } from './device-binding.js';
 import type { DeviceAnswer, PresentedIdentity, ReportStatus } from './messages.js';
@@ -38,6 +38,8 @@ export interface ReportServiceOptions {
   readonly seenIntervalMs: number;
   /** The device is talking to us (the push layer stops re-pushing it). */
   readonly onContact?: (udid: string) => void;
+  /** A query result was too large to record (the acknowledgement was recorded without it). */
+  readonly onResultTooLarge?: (udid: string, kind: string, bytes: number) => void;
 }
 
 /**
@@ -73,13 +75,33 @@ export class ReportService {
       };
     }
     try {
-      const outcome = await handleCommand(this.store, deviceDecider, deviceStreamId(r.udid), { commandId: randomUUID(), command, actor: { kind: 'device', id: r.udid }, occurredAt: at }, { cache: this.cache, cacheIsFresh: true });
-      const next = selectNext(outcome.state.queue.queue, { idle: false, now: at });
-      return { answer: { kind: 'ok' }, ...(next ? { next } : {}) };
+      return await this.decide(r.udid, command, at, true);
     } catch (error) {
+      // A report we answer 200 must be stored. A result too large for one event is left out (the
+      // acknowledgement is kept) rather than failing the report and having the command sent again.
+      if (error instanceof EventTooLargeError && command.type === 'RecordReport' && command.result) {
+        const { result: _dropped, ...withoutResult } = command;
+        this.options.onResultTooLarge?.(r.udid, command.result.kind, error.bytes);
+        return this.decide(r.udid, withoutResult, at, false);
+      }
       if (error instanceof DomainError && error.code === 'not-enrolled') return { answer: { kind: 'refused', reason: 'not-enrolled' } };
       if (error instanceof DomainError) return { answer: { kind: 'rejected', detail: `${error.code}: ${error.message}` } };
       throw error;
     }
+  }
+
+  /**
+   * The command handed out could not be built for delivery: it fails (as Undeliverable) and the
+   * next one is handed out instead, so one broken command never blocks a device's queue.
+   */
+  async undeliverable(udid: string, commandUuid: string, reason: string): Promise<ReportOutcome> {
+    const at = this.clock.now().toISOString();
+    return this.decide(udid, { type: 'FailUndeliverable', udid, commandUuid, reason, at }, at, false);
+  }
+
+  private async decide(udid: string, command: DeviceCommand, at: string, cacheIsFresh: boolean): Promise<ReportOutcome> {
+    const outcome = await handleCommand(this.store, deviceDecider, deviceStreamId(udid), { commandId: randomUUID(), command, actor: { kind: 'device', id: udid }, occurredAt: at }, { cache: this.cache, cacheIsFresh });
+    const next = selectNext(outcome.state.queue.queue, { idle: false, now: at });
+    return { answer: { kind: 'ok' }, ...(next ? { next } : {}) };
   }
 }

@@ -13,23 +13,44 @@ export interface BindCertificate {
   readonly at: string;
 }
 
+/** The device moved to a new certificate: this one speaks for nobody any more. */
+export interface RetireCertificate {
+  readonly type: 'RetireCertificate';
+  readonly certificateHash: string;
+  readonly udid: string;
+  readonly at: string;
+}
+
 export type CertificateBound = {
   readonly type: 'CertificateBound';
   readonly data: { readonly certificateHash: string; readonly udid: string; readonly boundAt: string };
 };
 
+export type CertificateRetired = {
+  readonly type: 'CertificateRetired';
+  readonly data: { readonly certificateHash: string; readonly udid: string; readonly retiredAt: string };
+};
+
+export type CertificateBindingCommand = BindCertificate | RetireCertificate;
+export type CertificateBindingEvent = CertificateBound | CertificateRetired;
+
 export interface CertificateBindingState {
   readonly udid?: string;
+  readonly retired?: boolean;
 }
 
 export const certificateStreamId = (certificateHash: string): string => `certificate-${certificateHash}`;
 
-export const certificateBindingDecider: Decider<BindCertificate, CertificateBound, CertificateBindingState> = {
+export const certificateBindingDecider: Decider<CertificateBindingCommand, CertificateBindingEvent, CertificateBindingState> = {
   initialState: () => ({}),
   decide: (c, s) => {
+    if (c.type === 'RetireCertificate') {
+      return s.retired || s.udid !== c.udid ? [] : [{ type: 'CertificateRetired', data: { certificateHash: c.certificateHash, udid: c.udid, retiredAt: c.at } }];
+    }
+    if (s.retired) throw new DomainError('certificate-retired', `certificate ${c.certificateHash} was replaced and no longer speaks for any device`);
     if (s.udid === c.udid) return [];
     if (s.udid !== undefined) throw new DomainError('certificate-bound-elsewhere', `certificate ${c.certificateHash} is bound to another device`);
     return [{ type: 'CertificateBound', data: { certificateHash: c.certificateHash, udid: c.udid, boundAt: c.at } }];
   },
-  evolve: (_s, e) => ({ udid: e.data.udid }),
+  evolve: (s, e) => (e.type === 'CertificateRetired' ? { ...s, retired: true } : { udid: e.data.udid }),
 };

@@ -9,6 +9,11 @@ export interface StartEnrollment {
   readonly topic: string;
   /** SHA-256 (hex) of the identity certificate the device authenticated with. */
   readonly certificateHash: string;
+  /**
+   * The certificate names this very device (its subject is the UDID), as the certificates the server
+   * issues for identity renewal do. Only such a certificate may take over an enrolled device.
+   */
+  readonly certificateNamesDevice?: boolean;
   readonly facts: DeviceFacts;
   readonly at: string;
 }

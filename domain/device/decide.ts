@@ -14,7 +14,11 @@ import type { DeviceState } from './state.js';
 function startEnrollment(c: StartEnrollment, s: DeviceState): DeviceEvent[] {
   const known = s.status === 'enrolled' || s.status === 'enrolling';
   if (known && s.certificateHash === c.certificateHash && s.topic === c.topic && sameFacts(s.facts, c.facts)) return [];
-  if (s.status === 'enrolled' && s.topic === c.topic && s.certificateHash !== undefined && s.certificateHash !== c.certificateHash) {
+  if (s.status === 'enrolled' && s.certificateHash !== undefined && s.certificateHash !== c.certificateHash) {
+    // Any certificate from our CA could otherwise claim an enrolled device, its queue and its
+    // unlock token: a renewal certificate must name the device.
+    if (c.certificateNamesDevice !== true) throw new DomainError('rebind-refused', `device ${c.udid} is enrolled under another certificate, and this one does not name it`);
+    if (s.topic !== c.topic) throw new DomainError('rebind-refused', `device ${c.udid} is enrolled under topic ${s.topic}`);
     return [{ type: 'DeviceCertificateRebound', data: { udid: c.udid, previousCertificateHash: s.certificateHash, certificateHash: c.certificateHash, facts: c.facts, reboundAt: c.at } }];
   }
   if (s.status === 'enrolled' && s.certificateHash === c.certificateHash && s.topic === c.topic) return [];
@@ -91,6 +95,7 @@ export function decide(command: DeviceCommand, state: DeviceState): DeviceEvent[
     case 'CancelCommand':
     case 'RequestNextCommand':
     case 'RecordReport':
+    case 'FailUndeliverable':
       return decideQueue(command, state.queue, state.status, state.unenrollmentRequestedAt !== undefined);
     default:
       return assertNever(command);

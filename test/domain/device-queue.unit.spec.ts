@@ -53,6 +53,10 @@ describe('Device command queue', () => {
     it('re-sends a command whose report was lost, with the same UUID, as a new attempt', () => {
       spec.given([...enrolled, queued('a'), queued('b'), delivered('a')]).when(idle(t(5))).then([delivered('a', 2, t(5))]);
     });
+    it('a delivered command that is never reported expires too, and stops blocking the queue', () => {
+      spec.given([...enrolled, queued('stuck', { expiresAt: t(3) }), queued('next'), delivered('stuck')]).when(idle(t(4)))
+        .then([{ type: 'CommandExpired', data: { commandUuid: 'stuck', expiredAt: t(4) } }, delivered('next', 1, t(4))]);
+    });
     it('expires commands past their time to live and never hands them out', () => {
       spec.given([...enrolled, queued('old', { expiresAt: t(3) }), queued('new')]).when(idle(t(4)))
         .then([{ type: 'CommandExpired', data: { commandUuid: 'old', expiredAt: t(4) } }, delivered('new', 1, t(4))]);
@@ -112,8 +116,10 @@ describe('Device command queue', () => {
     it('cancels a queued or deferred command', () => {
       spec.given([...enrolled, queued('a')]).when(cancel('a')).then([{ type: 'CommandCancelled', data: { commandUuid: 'a', reason: 'cancelled', cancelledBy: 'admin:bob', cancelledAt: t(2) } }]);
     });
-    it('refuses once delivered, finished or unknown', () => {
-      spec.given([...enrolled, queued('a'), delivered('a')]).when(cancel('a')).thenThrows('command-delivered');
+    it('cancels a delivered command too (it is not sent again; a late report changes nothing)', () => {
+      spec.given([...enrolled, queued('a'), delivered('a')]).when(cancel('a')).then([{ type: 'CommandCancelled', data: { commandUuid: 'a', reason: 'cancelled', cancelledBy: 'admin:bob', cancelledAt: t(2) } }]);
+    });
+    it('refuses once finished or unknown', () => {
       spec.given([...enrolled, queued('a'), delivered('a'), { type: 'CommandAcknowledged', data: { commandUuid: 'a', acknowledgedAt: t(3) } }]).when(cancel('a')).thenThrows('command-finished');
       spec.given(enrolled).when(cancel('zzz')).thenThrows('unknown-command');
     });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqlite-event-store.js';
 import { startServer, type RunningServer } from '../../infrastructure/composition-root.js';
@@ -57,6 +57,7 @@ describe('Apple MDM check-in, end to end', function () {
     writeFileSync(files.apnsCa, apnsCa.certPem);
     const config = loadConfig({
       MDM_DATA_DIR: dir.path, MDM_ADMIN_PORT: '0', MDM_DEVICE_PORT: '0', MDM_DEVICE_HOST: '127.0.0.1', MDM_TLS_HOSTNAMES: 'localhost,127.0.0.1',
+      MDM_MAX_REPORT_BYTES: String(4 * 1024 * 1024),
       MDM_PUSH_CERT_FILE: files.cert, MDM_PUSH_KEY_FILE: files.key, MDM_APNS_URL: apns.url, MDM_APNS_CA_FILE: files.apnsCa,
     });
     server = await startServer(config, jsonLogger({ write: () => undefined }));
@@ -251,7 +252,8 @@ describe('Apple MDM check-in, end to end', function () {
       try {
         const refusals = await reader.readStream(`security-${new Date().toISOString().slice(0, 10)}`);
         const reasons = refusals.map((e) => (e.data as { reason: string }).reason);
-        expect(reasons).to.include.members(['no-certificate', 'foreign-ca', 'udid-mismatch', 'certificate-bound-elsewhere']);
+        // (Another device's certificate claiming this enrolled device is refused as a rebind.)
+        expect(reasons).to.include.members(['no-certificate', 'foreign-ca', 'udid-mismatch', 'rebind-refused']);
         expect(new Set(reasons).size, 'one per reason from this source').to.equal(reasons.length);
         // More of the same within the minute records nothing more.
         await anonymous.report({ Status: 'Idle' });
@@ -312,7 +314,76 @@ describe('Apple MDM check-in, end to end', function () {
     expect(types.slice(-3)).to.deep.equal(['CommandCancelled', 'DeviceUnenrollmentRequested', 'DeviceCheckedOut']);
   });
 
-  it('CheckOut cancels pending commands and stops pushes', async () => {
+  it('refuses a fresh certificate from our CA that claims an enrolled device; a replaced certificate stays retired', async () => {
+    const victim = await newDevice('mtls');
+    await enroll(victim);
+    await server.services.commandQueue.enqueue([victim.udid], { requestType: 'ClearPasscode' }, { commandUuid: randomUUID(), actor: { kind: 'admin', id: 'e2e' } });
+    const before = (await streamOf(victim.udid)).length;
+    // A certificate our CA issued for someone else (subject ATTACKER-...), never bound so far.
+    const stolen = await issueDeviceIdentity({ ca: mdmCa } as unknown as TestCa, 'ATTACKER-UDID-0001');
+    const attacker = new TestDevice({ ...victim.options, certPem: stolen.certPem, keyPem: stolen.keyPem });
+    devices.push(attacker);
+    const a = await attacker.checkIn({ MessageType: 'Authenticate', Topic: topic });
+    expect([a.status, a.body.length]).to.deep.equal([403, 0]);
+    const idle = await attacker.report({ Status: 'Idle' });
+    expect([idle.status, idle.body.length], 'no queued command, no unlock token').to.deep.equal([403, 0]);
+    expect((await streamOf(victim.udid)).length).to.equal(before);
+    // The victim carries on.
+    const own = await victim.report({ Status: 'Idle' });
+    expect(getString(getDict(asDict(parsePlist(own.body)), 'Command'), 'RequestType')).to.equal('ClearPasscode');
+
+    // Renewal with a certificate naming the device rebinds it; the old certificate is retired.
+    const renewed = await issueDeviceIdentity({ ca: mdmCa } as unknown as TestCa, victim.udid);
+    const after = new TestDevice({ ...victim.options, certPem: renewed.certPem, keyPem: renewed.keyPem });
+    devices.push(after);
+    expect((await after.checkIn({ MessageType: 'Authenticate', Topic: topic })).status).to.equal(200);
+    expect((await victim.checkIn({ MessageType: 'Authenticate', Topic: topic })).status, 'the retired certificate').to.equal(403);
+  });
+
+  it('takes a large report (4,000 apps) and moves on to the next command', async () => {
+    const device = await newDevice('signature');
+    await enroll(device);
+    await server.services.commandQueue.enqueue([device.udid], { requestType: 'InstalledApplicationList' }, { commandUuid: 'apps-big', actor: { kind: 'admin', id: 'e2e' } });
+    await server.services.commandQueue.enqueue([device.udid], { requestType: 'SecurityInfo' }, { commandUuid: 'after-apps', actor: { kind: 'admin', id: 'e2e' }, priority: 1 });
+    expect(getString(asDict(parsePlist((await device.report({ Status: 'Idle' })).body)), 'CommandUUID')).to.equal('apps-big');
+    const apps = Array.from({ length: 4_000 }, (_, i) => ({
+      Identifier: `com.example.application.number${i}.with.a.long.bundle.identifier`, Name: `Application number ${i} with a rather long display name`,
+      ShortVersion: '1.2.3', Version: '123', BundleSize: 123_456_789, DynamicSize: 1_234_567, Installing: false,
+    }));
+    const answer = await device.report({ Status: 'Acknowledged', CommandUUID: 'apps-big', InstalledApplicationList: apps });
+    expect(answer.status).to.equal(200);
+    expect(getString(asDict(parsePlist(answer.body)), 'CommandUUID'), 'the next command, not the same again').to.equal('after-apps');
+    const types = (await streamOf(device.udid)).map((e) => e.type);
+    expect(types).to.include('CommandAcknowledged');
+  });
+
+  it('fails a command that cannot be built for delivery and hands out the next one', async () => {
+    const device = await newDevice('mtls');
+    await enroll(device);
+    // A request this server refuses today, as if stored by an older version: written straight to the store.
+    const writer = new SqliteEventStore(join(dir.path, 'events.db'));
+    try {
+      await writer.append(deviceStreamId(device.udid), [{ eventId: randomUUID(), type: 'CommandQueued', data: { commandUuid: 'broken', request: { requestType: 'DeviceInformation', Queries: ['NoSuchQuery'] }, priority: 90, queuedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 3_600_000).toISOString(), queuedBy: 'admin:old' } }], 'any');
+    } finally {
+      await writer.close();
+    }
+    await server.services.commandQueue.enqueue([device.udid], { requestType: 'ProfileList' }, { commandUuid: 'fine', actor: { kind: 'admin', id: 'e2e' } });
+    const answer = await device.report({ Status: 'Idle' });
+    expect(getString(asDict(parsePlist(answer.body)), 'CommandUUID')).to.equal('fine');
+    const history = await server.services.commandQueue.history(device.udid);
+    expect(history.find((h) => h.commandUuid === 'broken')).to.include({ status: 'failed' });
+  });
+
+  it('answers 413 to a report over MDM_MAX_REPORT_BYTES and records nothing', async () => {
+    const device = await newDevice('mtls');
+    await enroll(device);
+    const before = (await streamOf(device.udid)).length;
+    const huge = await device.put('/mdm', 'application/x-apple-aspen-mdm', Buffer.alloc(5 * 1024 * 1024, 0x20));
+    expect(huge.status).to.equal(413);
+    expect((await streamOf(device.udid)).length).to.equal(before);
+  });
+
+  it('CheckOut cancels pending commands and refuses new ones', async () => {
     const device = await newDevice('signature');
     await enroll(device);
     await server.services.commandQueue.enqueue([device.udid], { requestType: 'ProfileList' }, { commandUuid: randomUUID(), actor: { kind: 'admin', id: 'e2e' } });
@@ -321,6 +392,5 @@ describe('Apple MDM check-in, end to end', function () {
     expect(types.slice(-2)).to.deep.equal(['CommandCancelled', 'DeviceCheckedOut']);
     const refused = await server.services.commandQueue.enqueue([device.udid], { requestType: 'ProfileList' }, { commandUuid: randomUUID(), actor: { kind: 'admin', id: 'e2e' } });
     expect(refused[0]).to.include({ outcome: 'refused', code: 'not-enrolled' });
-    expect(readFileSync(join(dir.path, 'events.db')).length).to.be.greaterThan(0);
   });
 });

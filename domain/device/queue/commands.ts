@@ -51,4 +51,16 @@ export interface RecordReport extends SeenPolicy {
   readonly at: string;
 }
 
-export type QueueCommandType = QueueCommand | CancelCommand | RequestNextCommand | RecordReport;
+/**
+ * The server could not build the command for delivery (a payload gone missing, a secret that no
+ * longer opens, a request today's code refuses): it fails, and the next command is handed out.
+ */
+export interface FailUndeliverable {
+  readonly type: 'FailUndeliverable';
+  readonly udid: string;
+  readonly commandUuid: string;
+  readonly reason: string;
+  readonly at: string;
+}
+
+export type QueueCommandType = QueueCommand | CancelCommand | RequestNextCommand | RecordReport | FailUndeliverable;

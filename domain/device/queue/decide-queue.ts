@@ -1,7 +1,7 @@
 import { assertNever } from '../../shared/decider.js';
 import { DomainError } from '../../shared/domain-error.js';
 import type { EnrollmentStatus } from '../state.js';
-import type { CancelCommand, QueueCommand, QueueCommandType, RecordReport, RequestNextCommand, SeenPolicy } from './commands.js';
+import type { CancelCommand, FailUndeliverable, QueueCommand, QueueCommandType, RecordReport, RequestNextCommand, SeenPolicy } from './commands.js';
 import type { QueueEvent } from './events.js';
 import { MAX_PRIORITY, MIN_PRIORITY } from './queued-command.js';
 import type { QueueState } from './queue-state.js';
@@ -52,7 +52,8 @@ function cancelCommand(c: CancelCommand, s: QueueState): QueueEvent[] {
     if (s.recentlyFinished.includes(c.commandUuid)) throw new DomainError('command-finished', `command ${c.commandUuid} has already finished`);
     throw new DomainError('unknown-command', `device ${c.udid} has no command ${c.commandUuid}`);
   }
-  if (command.status === 'delivered') throw new DomainError('command-delivered', `command ${c.commandUuid} is with the device and can no longer be cancelled`);
+  // A command already handed out may still be cancelled: it will not be sent again, and a late
+  // report for it is answered 200 and changes nothing. Whether the device ran it is not known.
   return [{ type: 'CommandCancelled', data: { commandUuid: c.commandUuid, reason: 'cancelled', cancelledBy: c.cancelledBy, cancelledAt: c.at } }];
 }
 
@@ -92,6 +93,12 @@ function recordReport(c: RecordReport, s: QueueState, status: EnrollmentStatus):
   return [...events, ...handOut(afterReport, c.at, false, finishedNow)];
 }
 
+function failUndeliverable(c: FailUndeliverable, s: QueueState): QueueEvent[] {
+  if (!s.queue.some((q) => q.commandUuid === c.commandUuid)) return handOut(s, c.at, false, new Set());
+  const failed: QueueEvent = { type: 'CommandFailed', data: { commandUuid: c.commandUuid, status: 'Undeliverable', errorChain: [{ errorDomain: 'MDMServer', localizedDescription: c.reason.slice(0, 512) }], failedAt: c.at } };
+  return [failed, ...handOut(s, c.at, false, new Set([c.commandUuid]))];
+}
+
 export function decideQueue(c: QueueCommandType, s: QueueState, status: EnrollmentStatus, leaving = false): QueueEvent[] {
   switch (c.type) {
     case 'QueueCommand':
@@ -102,6 +109,8 @@ export function decideQueue(c: QueueCommandType, s: QueueState, status: Enrollme
       return requestNext(c, s, status);
     case 'RecordReport':
       return recordReport(c, s, status);
+    case 'FailUndeliverable':
+      return failUndeliverable(c, s);
     default:
       return assertNever(c);
   }

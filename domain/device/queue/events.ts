@@ -28,7 +28,8 @@ export type CommandAcknowledged = { readonly type: 'CommandAcknowledged'; readon
 
 export type CommandFailed = {
   readonly type: 'CommandFailed';
-  readonly data: { readonly commandUuid: string; readonly status: 'Error' | 'CommandFormatError'; readonly errorChain: readonly ErrorChainEntry[]; readonly failedAt: string };
+  /** `Undeliverable`: the server could not build it; the others are the device's report. */
+  readonly data: { readonly commandUuid: string; readonly status: 'Error' | 'CommandFormatError' | 'Undeliverable'; readonly errorChain: readonly ErrorChainEntry[]; readonly failedAt: string };
 };
 
 /** NotNow: kept, handed out again at the device's next Idle. */

@@ -6,9 +6,13 @@ export interface SelectionContext {
   readonly now: string;
 }
 
-const expired = (c: QueuedCommand, now: string) => c.status !== 'delivered' && c.expiresAt <= now;
+/**
+ * A command past its time to live expires whatever its state, including one handed out and never
+ * reported: otherwise a device that never answers would have it re-sent, first in line, forever.
+ */
+const expired = (c: QueuedCommand, now: string) => c.expiresAt <= now;
 
-/** Commands whose time to live has passed and that are not out with the device. */
+/** Commands whose time to live has passed. */
 export function expiredCommands(queue: readonly QueuedCommand[], now: string): QueuedCommand[] {
   return queue.filter((c) => expired(c, now));
 }

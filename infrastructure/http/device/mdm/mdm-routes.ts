@@ -6,6 +6,9 @@ import type { ReportService } from '../../../../application/mdm/report-service.j
 import type { Logger } from '../../../../application/ports/logger.js';
 import type { QueuedCommand } from '../../../../domain/device/queue/queued-command.js';
 import { reportToJson } from '../../../mdm-commands/report-json.js';
+import { CommandRenderError } from '../../../mdm-commands/render-command.js';
+import { DomainError } from '../../../../domain/shared/domain-error.js';
+import { SecretBoxError } from '../../../../application/ports/secret-box.js';
 import { PlistParseError, PlistShapeError, buildXmlPlist, parsePlist } from '../../../plist/index.js';
 import { deviceIdentityOf } from '../identity/device-identity.js';
 import { CheckInShapeError, parseCheckIn } from './parse-check-in.js';
@@ -14,6 +17,8 @@ import { parseReport } from './parse-report.js';
 export const CHECK_IN_TYPE = 'application/x-apple-aspen-mdm-checkin';
 export const REPORT_TYPE = 'application/x-apple-aspen-mdm';
 export const CHECK_IN_LIMIT_BYTES = 64 * 1024;
+/** Commands failed in a row while answering one request before the device is sent away empty. */
+const MAX_UNDELIVERABLE = 10;
 export const UNRECOGNIZED_DEVICE = { code: 'com.apple.unrecognized.device', description: 'This device is no longer managed by this server.' } as const;
 
 export interface MdmRouteDeps {
@@ -63,13 +68,17 @@ function bodyErrors(error: unknown, _req: Request, res: Response, next: NextFunc
 export function mdmRoutes(deps: MdmRouteDeps): Router {
   const router = Router();
 
-  const answer = async (req: Request, res: Response, a: DeviceAnswer, udid: string, certificateHash: string): Promise<boolean> => {
+  const answer = (req: Request, res: Response, a: DeviceAnswer, udid: string, certificateHash: string): boolean => {
     switch (a.kind) {
       case 'ok':
         return true;
       case 'refused':
         bare(res, 403);
-        await deps.refusals.record({ reason: a.reason, remoteAddress: req.socket.remoteAddress ?? 'unknown', udid, certificateHash });
+        // A device that is simply not enrolled (yet) is no identity failure: nothing to record.
+        if (a.reason !== 'not-enrolled') {
+          deps.refusals.record({ reason: a.reason, remoteAddress: req.socket.remoteAddress ?? 'unknown', udid, certificateHash })
+            .catch((error: unknown) => deps.logger.error('recording an identity refusal failed', { error }));
+        }
         return false;
       case 'not-supported':
         bare(res, 410);
@@ -88,7 +97,7 @@ export function mdmRoutes(deps: MdmRouteDeps): Router {
   const handle: RequestHandler = async (req, res, next) => {
     try {
       const identity = deviceIdentityOf(res);
-      const presented = { certificateHash: identity.certificateSha256, remoteAddress: req.socket.remoteAddress ?? 'unknown' };
+      const presented = { certificateHash: identity.certificateSha256, remoteAddress: req.socket.remoteAddress ?? 'unknown', ...(identity.subjectCommonName ? { subjectCommonName: identity.subjectCommonName } : {}) };
       let parsed: unknown;
       try {
         parsed = parsePlist(req.body as Buffer);
@@ -98,16 +107,26 @@ export function mdmRoutes(deps: MdmRouteDeps): Router {
       }
       if (mediaType(req) === CHECK_IN_TYPE) {
         const message = parseCheckIn(parsed);
-        if (await answer(req, res, await deps.checkIns.handle(message, presented), message.udid, presented.certificateHash)) bare(res, 200);
+        if (answer(req, res, await deps.checkIns.handle(message, presented), message.udid, presented.certificateHash)) bare(res, 200);
         return;
       }
       const report = parseReport(parsed);
       const body = reportToJson(report.dict) ?? {};
-      const outcome = await deps.reports.report({ udid: report.udid, status: report.status, body, ...(report.commandUuid ? { commandUuid: report.commandUuid } : {}), ...(report.errorChain ? { errorChain: report.errorChain } : {}) }, presented);
-      if (!(await answer(req, res, outcome.answer, report.udid, presented.certificateHash))) return;
-      if (!outcome.next) return bare(res, 200);
-      const command = await deps.render(report.udid, outcome.next);
-      res.status(200).type('application/xml').send(buildXmlPlist(command as Parameters<typeof buildXmlPlist>[0]));
+      let outcome = await deps.reports.report({ udid: report.udid, status: report.status, body, ...(report.commandUuid ? { commandUuid: report.commandUuid } : {}), ...(report.errorChain ? { errorChain: report.errorChain } : {}) }, presented);
+      if (!answer(req, res, outcome.answer, report.udid, presented.certificateHash)) return;
+      // A command that cannot be built fails on its own and the next one goes out instead.
+      for (let attempts = 0; outcome.next && attempts < MAX_UNDELIVERABLE; attempts++) {
+        try {
+          const command = await deps.render(report.udid, outcome.next);
+          res.status(200).type('application/xml').send(buildXmlPlist(command as Parameters<typeof buildXmlPlist>[0]));
+          return;
+        } catch (error) {
+          if (!(error instanceof CommandRenderError || error instanceof DomainError || error instanceof SecretBoxError)) throw error;
+          deps.logger.error('command could not be built for delivery; failing it', { udid: report.udid, commandUuid: outcome.next.commandUuid, detail: error.message });
+          outcome = await deps.reports.undeliverable(report.udid, outcome.next.commandUuid, error.message);
+        }
+      }
+      bare(res, 200);
     } catch (error) {
       if (error instanceof PlistShapeError || error instanceof CheckInShapeError) {
         deps.logger.info('malformed device message', { detail: error.message });
