@@ -133,8 +133,9 @@ describe('Device command queue', () => {
         { type: 'DeviceCheckedOut', data: { udid, checkedOutAt: t(5) } },
       ]);
     });
-    it('a new certificate on an enrolled device rebinds it and keeps queue and enrollment', () => {
-      spec.given([...enrolled, queued('a')]).when({ type: 'StartEnrollment', udid, topic, certificateHash: 'bb', facts: {}, at: t(6) })
+    it('a new certificate naming an enrolled device rebinds it and keeps queue and enrollment; any other is refused', () => {
+      spec.given([...enrolled, queued('a')]).when({ type: 'StartEnrollment', udid, topic, certificateHash: 'bb', facts: {}, at: t(6) }).thenThrows('rebind-refused');
+      spec.given([...enrolled, queued('a')]).when({ type: 'StartEnrollment', udid, topic, certificateHash: 'bb', certificateNamesDevice: true, facts: {}, at: t(6) })
         .then([{ type: 'DeviceCertificateRebound', data: { udid, previousCertificateHash: 'aa', certificateHash: 'bb', facts: {}, reboundAt: t(6) } }]);
       const state = fold(deviceDecider, [...enrolled, queued('a'), { type: 'DeviceCertificateRebound', data: { udid, previousCertificateHash: 'aa', certificateHash: 'bb', facts: {}, reboundAt: t(6) } }]);
       expect(state).to.include({ status: 'enrolled', certificateHash: 'bb' });
