@@ -90,6 +90,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     .toDynamicValue((ctx) => new CheckInService(ctx.get(EVENT_STORE), ctx.get(SECRET_BOX), ctx.get(CLOCK), ctx.get(DEVICE_STATE_CACHE), {
       // A device that (re)gains push coordinates may have commands waiting since before.
       onPushable: (udid) => push?.coordinator.requestPush(udid),
+      ...(push ? { expectedTopic: push.sender.certificate.topic } : {}),
     }))
     .inSingletonScope();
   container

@@ -13,6 +13,11 @@ import { unlockTokenContext } from './secret-contexts.js';
 import { checkBinding, loadDeviceState, unenrollmentAnswer } from './device-binding.js';
 
 export interface CheckInHooks {
+  /**
+   * The push topic (the push certificate's UID) when push is configured. A device enrolled under
+   * another topic could never be woken, and its pushes would be answered as configuration faults.
+   */
+  expectedTopic?: string;
   /** A device became pushable or changed its token (the push layer may want to wake it). */
   onPushable?(udid: string): void;
   /** A device checked out: no more pushes. */
@@ -36,6 +41,10 @@ export class CheckInService {
 
   async handle(message: CheckInMessage, identity: PresentedIdentity): Promise<DeviceAnswer> {
     const at = this.clock.now().toISOString();
+    const expected = this.hooks.expectedTopic;
+    if (expected !== undefined && (message.messageType === 'Authenticate' || message.messageType === 'TokenUpdate') && message.topic !== expected) {
+      return { kind: 'rejected', detail: `topic ${message.topic} is not this server's push topic ${expected}` };
+    }
     switch (message.messageType) {
       case 'Authenticate':
         return this.authenticate(message, identity, at);

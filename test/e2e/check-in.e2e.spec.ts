@@ -274,6 +274,7 @@ describe('Apple MDM check-in, end to end', function () {
       expect((await device.put('/mdm', 'application/json', Buffer.from('{}'))).status).to.equal(415);
       expect((await device.put('/mdm', 'application/x-apple-aspen-mdm-checkin', Buffer.alloc(65 * 1024, 0x20))).status).to.equal(413);
       expect((await device.report({ Status: 'Acknowledged' })).status, 'a report without CommandUUID').to.equal(400);
+      expect((await device.checkIn({ MessageType: 'TokenUpdate', Topic: 'com.apple.mgmt.External.someone-else', Token: Buffer.from('ab', 'hex'), PushMagic: 'x' })).status, 'another push topic').to.equal(400);
     });
   });
 

@@ -11,6 +11,7 @@ import { DomainError } from '../../../../domain/shared/domain-error.js';
 import { SecretBoxError } from '../../../../application/ports/secret-box.js';
 import { PlistParseError, PlistShapeError, buildXmlPlist, parsePlist } from '../../../plist/index.js';
 import { deviceIdentityOf } from '../identity/device-identity.js';
+import { tlsClientCertificate } from '../identity/mtls-certificate.js';
 import { CheckInShapeError, parseCheckIn } from './parse-check-in.js';
 import { parseReport } from './parse-report.js';
 
@@ -50,6 +51,21 @@ function rawBody(maxReportBytes: number): RequestHandler {
     if (type === CHECK_IN_TYPE) return checkIn(req, res, next);
     if (type === REPORT_TYPE) return report(req, res, next);
     bare(res, 415);
+  };
+}
+
+/**
+ * Before reading up to 20 MiB of body: a request that presents no identity at all (no client
+ * certificate, no Mdm-Signature, no Client-Cert header) is refused at once, so anonymous clients
+ * cannot make the server buffer large bodies. The full check still runs after the body is read.
+ */
+function identityPresent(deps: MdmRouteDeps): RequestHandler {
+  return (req, res, next) => {
+    const hasHeader = req.headers['mdm-signature'] !== undefined || req.headers['client-cert'] !== undefined;
+    if (hasHeader || tlsClientCertificate(req.socket) !== undefined) return next();
+    bare(res, 403);
+    deps.refusals.record({ reason: 'no-certificate', remoteAddress: req.socket.remoteAddress ?? 'unknown' })
+      .catch((error: unknown) => deps.logger.error('recording an identity refusal failed', { error }));
   };
 }
 
@@ -111,7 +127,8 @@ export function mdmRoutes(deps: MdmRouteDeps): Router {
         return;
       }
       const report = parseReport(parsed);
-      const body = reportToJson(report.dict) ?? {};
+      // Only an acknowledged query has a result to read; Idle and the rest skip the conversion.
+      const body = report.status === 'Acknowledged' ? (reportToJson(report.dict) ?? {}) : {};
       let outcome = await deps.reports.report({ udid: report.udid, status: report.status, body, ...(report.commandUuid ? { commandUuid: report.commandUuid } : {}), ...(report.errorChain ? { errorChain: report.errorChain } : {}) }, presented);
       if (!answer(req, res, outcome.answer, report.udid, presented.certificateHash)) return;
       // A command that cannot be built fails on its own and the next one goes out instead.
@@ -137,7 +154,7 @@ export function mdmRoutes(deps: MdmRouteDeps): Router {
   };
 
   for (const path of ['/mdm', '/mdm/checkin', '/mdm/command']) {
-    router.put(path, rawBody(deps.maxReportBytes), bodyErrors, deps.identity, handle);
+    router.put(path, identityPresent(deps), rawBody(deps.maxReportBytes), bodyErrors, deps.identity, handle);
   }
   return router;
 }
