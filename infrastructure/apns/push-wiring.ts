@@ -13,6 +13,7 @@ import type { Config } from '../config/config.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import { createApnsPushSender, type ApnsPushSender } from './apns-push-sender.js';
 import { pushMetrics } from './push-metrics-adapter.js';
+import { readPushCredentials } from './push-credentials.js';
 
 export interface PushWiring {
   readonly coordinator: PushCoordinator;
@@ -28,12 +29,11 @@ export interface PushWiring {
 export async function wirePush(config: Config, deps: { store: EventStore; cache: StateCache<DeviceState>; clock: Clock; logger: Logger; metrics: MetricsRegistry }): Promise<PushWiring | undefined> {
   const { logger, clock } = deps;
   if (!config.apns.push) {
-    logger.warn('no push certificate (MDM_PUSH_CERT_FILE/MDM_PUSH_KEY_FILE): devices will not be woken by APNs');
+    logger.warn('no push certificate (MDM_PUSH_CERT_FILE/MDM_PUSH_KEY_FILE or MDM_PUSH_P12_FILE): devices will not be woken by APNs');
     return undefined;
   }
-  const [certPem, keyPem, caPem] = await Promise.all([
-    readFile(config.apns.push.certFile, 'utf8'),
-    readFile(config.apns.push.keyFile, 'utf8'),
+  const [{ certPem, keyPem }, caPem] = await Promise.all([
+    readPushCredentials(config.apns.push),
     config.apns.caFile ? readFile(config.apns.caFile, 'utf8') : Promise.resolve(undefined),
   ]);
   const sender = await createApnsPushSender({ certPem, keyPem, url: config.apns.url, ...(caPem ? { caPem } : {}), logger, clock });

@@ -29,7 +29,8 @@ export interface Config {
   readonly apns: {
     readonly url: string;
     readonly caFile?: string;
-    readonly push?: TlsFiles;
+    /** The MDM push certificate: PEM certificate and key files, or one PKCS#12 file. */
+    readonly push?: (TlsFiles & { readonly kind: 'pem' }) | { readonly kind: 'pkcs12'; readonly file: string; readonly password: string };
   };
   readonly trustedProxyCidrs: readonly string[];
   readonly secretsKeyFile: string;

@@ -137,7 +137,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (clientCaFile && !adminTls) throw new ConfigError('MDM_ADMIN_TLS_CLIENT_CA_FILE', 'needs MDM_ADMIN_TLS_CERT_FILE and MDM_ADMIN_TLS_KEY_FILE (client certificates need HTTPS)');
 
   const deviceTls = pair(env, 'MDM_TLS_CERT_FILE', 'MDM_TLS_KEY_FILE');
-  const push = pair(env, 'MDM_PUSH_CERT_FILE', 'MDM_PUSH_KEY_FILE');
+  const pemPush = pair(env, 'MDM_PUSH_CERT_FILE', 'MDM_PUSH_KEY_FILE');
+  const p12File = file(env, 'MDM_PUSH_P12_FILE');
+  if (p12File && pemPush) throw new ConfigError('MDM_PUSH_P12_FILE', 'give either MDM_PUSH_P12_FILE or MDM_PUSH_CERT_FILE/MDM_PUSH_KEY_FILE, not both');
+  const push = p12File ? { kind: 'pkcs12' as const, file: p12File, password: env['MDM_PUSH_P12_PASSWORD'] ?? '' } : pemPush ? { kind: 'pem' as const, ...pemPush } : undefined;
   const apnsUrl = url(env, 'MDM_APNS_URL', ['https']) ?? APPLE_APNS_PRODUCTION;
   const apnsCaFile = file(env, 'MDM_APNS_CA_FILE');
 
@@ -193,6 +196,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     ...config,
     ...(config.scepChallenge ? { scepChallenge: '[set]' } : {}),
     ...(config.adminToken ? { adminToken: '[set]' } : {}),
+    ...(config.apns.push?.kind === 'pkcs12' ? { apns: { ...config.apns, push: { ...config.apns.push, password: '[set]' } } } : {}),
     eventStore: config.eventStore.kind === 'esdb' ? { kind: 'esdb', url: redactUrl(config.eventStore.url) } : config.eventStore,
     readStore: config.readStore.kind === 'mongo' ? { kind: 'mongo', url: redactUrl(config.readStore.url) } : config.readStore,
   };

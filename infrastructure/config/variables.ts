@@ -29,6 +29,8 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'MDM_APNS_CA_FILE', default: '', description: 'PEM CA to trust for MDM_APNS_URL (a stand-in with its own CA).' },
   { name: 'MDM_PUSH_CERT_FILE', default: '', description: 'PEM MDM push certificate (APNs client certificate).' },
   { name: 'MDM_PUSH_KEY_FILE', default: '', description: 'PEM private key of the push certificate.' },
+  { name: 'MDM_PUSH_P12_FILE', default: '', description: 'The push certificate and key as one PKCS#12 file, instead of MDM_PUSH_CERT_FILE/MDM_PUSH_KEY_FILE.' },
+  { name: 'MDM_PUSH_P12_PASSWORD', default: '', description: 'Password of MDM_PUSH_P12_FILE.', secret: true },
   { name: 'MDM_TRUSTED_PROXY_CIDRS', default: '', description: 'Comma-separated CIDRs of TLS-terminating proxies allowed to forward client certificates (RFC 9440 Client-Cert).' },
   { name: 'MDM_SECRETS_KEY_FILE', default: '<data dir>/secrets.key', description: 'AES-256 key that seals secrets in events. Created 0600 on first start in embedded mode; required with MDM_EVENT_STORE=esdb.' },
   { name: 'MDM_SCEP_CHALLENGE', default: '', description: 'Optional static SCEP challenge password, in addition to one-time challenges.', secret: true, reserved: true },
