@@ -61,7 +61,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   if (secretsKey.created) logger.info('secrets key created', { path: secretsKey.path });
   if (secretsKey.insecureMode) logger.warn('secrets key file is accessible by group or others; chmod 600 it', { path: secretsKey.path });
 
-  const ca = await FileCertificateAuthority.openOrCreate(join(config.dataDir, 'ca'), { logger, clock });
+  const ca = await FileCertificateAuthority.openOrCreate(join(config.dataDir, 'ca'), { logger, clock, ...(config.caKeyPassphrase ? { passphrase: config.caKeyPassphrase } : {}) });
   const metrics = new MetricsRegistry();
   registerProcessMetrics(metrics);
   const opened = await openEventStore(config, logger);

@@ -1,3 +1,5 @@
+import { backupCommand } from './backup-command.js';
+import { caCommand } from './ca-command.js';
 import { configCommand } from './config-command.js';
 import { serveCommand } from './serve-command.js';
 
@@ -8,7 +10,7 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-export const COMMANDS: readonly CliCommand[] = [serveCommand, configCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, configCommand, caCommand, backupCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -10,6 +10,8 @@ export interface TlsFiles {
 /** The server's whole configuration, validated. Built only by loadConfig. */
 export interface Config {
   readonly dataDir: string;
+  /** MDM_CA_KEY_PASSPHRASE, when the CA key is (to be) encrypted. */
+  readonly caKeyPassphrase?: string;
   readonly admin: {
     readonly host: string;
     readonly port: number;

@@ -163,8 +163,12 @@ export function loadConfig(env: Env = process.env): Config {
   const adminToken = get(env, 'MDM_ADMIN_TOKEN');
   if (adminToken !== undefined && adminToken.length < 16) throw new ConfigError('MDM_ADMIN_TOKEN', 'must be at least 16 characters');
 
+  const caKeyPassphrase = env['MDM_CA_KEY_PASSPHRASE'];
+  if (caKeyPassphrase !== undefined && caKeyPassphrase !== '' && caKeyPassphrase.length < 8) throw new ConfigError('MDM_CA_KEY_PASSPHRASE', 'must be at least 8 characters');
+
   return {
     dataDir,
+    ...(caKeyPassphrase ? { caKeyPassphrase } : {}),
     admin: { host: host(env, 'MDM_ADMIN_HOST', '127.0.0.1'), port: adminPort, ...(adminTls ? { tls: { ...adminTls, ...(clientCaFile ? { clientCaFile } : {}) } } : {}) },
     device: {
       host: host(env, 'MDM_DEVICE_HOST', '0.0.0.0'),
@@ -196,6 +200,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     ...config,
     ...(config.scepChallenge ? { scepChallenge: '[set]' } : {}),
     ...(config.adminToken ? { adminToken: '[set]' } : {}),
+    ...(config.caKeyPassphrase ? { caKeyPassphrase: '[set]' } : {}),
     ...(config.apns.push?.kind === 'pkcs12' ? { apns: { ...config.apns, push: { ...config.apns.push, password: '[set]' } } } : {}),
     eventStore: config.eventStore.kind === 'esdb' ? { kind: 'esdb', url: redactUrl(config.eventStore.url) } : config.eventStore,
     readStore: config.readStore.kind === 'mongo' ? { kind: 'mongo', url: redactUrl(config.readStore.url) } : config.readStore,

@@ -1,3 +1,4 @@
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../../application/ports/clock.js';
 import type { Logger } from '../../application/ports/logger.js';
@@ -14,6 +15,11 @@ export interface FileCertificateAuthorityOptions {
   readonly keyBits?: 2048 | 3072;
   readonly logger?: Logger;
   readonly clock?: Clock;
+  /**
+   * Passphrase of the CA key (MDM_CA_KEY_PASSPHRASE): a key created with one is written encrypted
+   * (PKCS#8, AES-256-CBC), and an encrypted key needs it to open.
+   */
+  readonly passphrase?: string;
 }
 
 /** The CA kept as `<dir>/ca.pem` and `<dir>/ca.key` (PKCS#8), created on first start. */
@@ -21,10 +27,10 @@ export class FileCertificateAuthority extends LocalCertificateAuthority {
   private constructor(
     readonly directory: string,
     certificatePem: string,
-    keyPem: string,
+    key: KeyObject,
     clock: Clock,
   ) {
-    super(certificatePem, keyPem, clock);
+    super(certificatePem, key, clock);
   }
 
   static async openOrCreate(
@@ -44,7 +50,7 @@ export class FileCertificateAuthority extends LocalCertificateAuthority {
       if (await isAccessibleByOthers(dir)) {
         options.logger?.warn('CA directory is accessible by group or others; chmod 700 it', { path: dir });
       }
-      return FileCertificateAuthority.load(dir, cert.toString('utf8'), key.toString('utf8'), clock);
+      return FileCertificateAuthority.load(dir, cert.toString('utf8'), key.toString('utf8'), clock, options.passphrase);
     }
     if (cert || key) {
       const [present, missing] = cert ? [certPath, keyPath] : [keyPath, certPath];
@@ -63,7 +69,7 @@ export class FileCertificateAuthority extends LocalCertificateAuthority {
     });
     // Key first: a crash in between leaves "key without certificate", reported above, never a
     // certificate whose key is lost.
-    await writeFileAtomic(keyPath, created.privateKeyPem, { mode: 0o600, overwrite: false });
+    await writeFileAtomic(keyPath, storedKeyPem(created.privateKey, options.passphrase), { mode: 0o600, overwrite: false });
     await writeFileAtomic(certPath, created.certificatePem, { mode: 0o644, overwrite: false });
     options.logger?.info('created certificate authority', {
       dir,
@@ -73,11 +79,50 @@ export class FileCertificateAuthority extends LocalCertificateAuthority {
     return FileCertificateAuthority.load(dir, created.certificatePem, created.privateKeyPem, clock);
   }
 
-  private static load(dir: string, certPem: string, keyPem: string, clock: Clock): FileCertificateAuthority {
+  /** Whether `dir` already holds a CA (either file). */
+  static async exists(dir: string): Promise<boolean> {
+    const [cert, key] = await Promise.all([readFileIfExists(join(dir, 'ca.pem')), readFileIfExists(join(dir, 'ca.key'))]);
+    return cert !== undefined || key !== undefined;
+  }
+
+  /**
+   * Takes over an existing CA (an organisation's own, or one from another MDM) instead of creating
+   * one: devices already enrolled under it keep their identities. Refuses to replace a CA already in
+   * `dir` (every device enrolled under that one would have to re-enroll) and anything that is not a
+   * CA certificate with its matching key.
+   */
+  static async import(dir: string, certPem: string, privateKey: KeyObject, options: FileCertificateAuthorityOptions = {}): Promise<FileCertificateAuthority> {
+    if (await FileCertificateAuthority.exists(dir)) {
+      throw new Error(`${dir} already holds a CA; move ca.pem and ca.key away first (devices enrolled under it would have to re-enroll)`);
+    }
+    const x509 = new X509Certificate(certPem);
+    if (!x509.ca) throw new Error('the certificate is not a CA certificate (basicConstraints CA:TRUE is missing)');
+    if (!x509.checkPrivateKey(privateKey)) throw new Error('the private key does not belong to the certificate');
+    await ensurePrivateDirectory(dir);
+    await writeFileAtomic(join(dir, 'ca.key'), storedKeyPem(privateKey, options.passphrase), { mode: 0o600, overwrite: false });
+    await writeFileAtomic(join(dir, 'ca.pem'), x509.toString(), { mode: 0o644, overwrite: false });
+    options.logger?.info('imported certificate authority', { dir, subject: x509.subject, sha256: x509.fingerprint256 });
+    return FileCertificateAuthority.load(dir, x509.toString(), storedKeyPem(privateKey, options.passphrase), options.clock ?? systemClock, options.passphrase);
+  }
+
+  private static load(dir: string, certPem: string, keyPem: string, clock: Clock, passphrase?: string): FileCertificateAuthority {
+    if (keyPem.includes('ENCRYPTED') && passphrase === undefined) {
+      throw new Error(`The CA key in ${dir} is encrypted: set MDM_CA_KEY_PASSPHRASE`);
+    }
     try {
-      return new FileCertificateAuthority(dir, certPem, keyPem, clock);
+      const key = createPrivateKey(passphrase !== undefined && keyPem.includes('ENCRYPTED') ? { key: keyPem, passphrase } : keyPem);
+      return new FileCertificateAuthority(dir, certPem, key, clock);
     } catch (error) {
-      throw new Error(`Cannot use the CA in ${dir} (ca.pem, ca.key): ${(error as Error).message}`, { cause: error });
+      const hint = keyPem.includes('ENCRYPTED') ? ' (is MDM_CA_KEY_PASSPHRASE right?)' : '';
+      throw new Error(`Cannot use the CA in ${dir} (ca.pem, ca.key)${hint}: ${(error as Error).message}`, { cause: error });
     }
   }
+}
+
+/** The CA key as stored: encrypted PKCS#8 when there is a passphrase, plain PKCS#8 otherwise. */
+function storedKeyPem(key: KeyObject | string, passphrase: string | undefined): string {
+  const object = typeof key === 'string' ? createPrivateKey(key) : key;
+  return passphrase === undefined
+    ? object.export({ type: 'pkcs8', format: 'pem' }).toString()
+    : object.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }).toString();
 }
