@@ -13,6 +13,12 @@ import { StateCache } from '../application/state-cache.js';
 import type { DeviceState } from '../domain/device/device.js';
 import { EventStoreBlobStore } from './blobs/event-store-blob-store.js';
 import { wirePush } from './apns/push-wiring.js';
+import { IssuedCertificates } from '../application/certificates/issued-certificates.js';
+import { AnyScepChallenge } from './scep/any-scep-challenge.js';
+import { StaticScepChallenge } from './scep/static-scep-challenge.js';
+import { openOrCreateScepRa } from './scep/scep-registration-authority.js';
+import { ScepService } from './scep/scep-service.js';
+import { createScepRouter } from './scep/scep-router.js';
 import { pushCertificateStatus } from '../application/push/push-certificate-status.js';
 import { failureRateLimiter } from './http/device/identity/failure-rate-limiter.js';
 import { deviceIdentity } from './http/device/identity/device-identity-middleware.js';
@@ -38,7 +44,7 @@ import { FileCertificateAuthority } from './pki/file-certificate-authority.js';
 import { ensurePrivateDirectory } from './pki/private-files.js';
 import { deviceTlsOptions, deviceTlsRenewal } from './http/device/device-tls.js';
 import { adminTlsOptions } from './http/admin/admin-tls.js';
-import { READINESS_DETAILS, CHECK_IN_SERVICE, COMMAND_QUEUE_SERVICE, CONFIG, DEVICE_STATE_CACHE, LIFECYCLE, MDM_ROUTES, METRICS, REPORT_SERVICE } from './tokens.js';
+import { SCEP_ROUTES, READINESS_DETAILS, CHECK_IN_SERVICE, COMMAND_QUEUE_SERVICE, CONFIG, DEVICE_STATE_CACHE, LIFECYCLE, MDM_ROUTES, METRICS, REPORT_SERVICE } from './tokens.js';
 
 export interface RunningServer {
   readonly adminUrl: string;
@@ -81,6 +87,15 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   container.bind<SecretBox>(SECRET_BOX).toConstantValue(new AesGcmSecretBox(secretsKey.key));
   container.bind<CertificateAuthority>(CERTIFICATE_AUTHORITY).toConstantValue(ca);
   container.bind<StateCache<DeviceState>>(DEVICE_STATE_CACHE).toConstantValue(deviceCache);
+  const scepRa = await openOrCreateScepRa(ca, join(config.dataDir, 'ca'));
+  container.bind(SCEP_ROUTES).toConstantValue(createScepRouter(new ScepService({
+    ca,
+    ra: scepRa,
+    // One-time challenges bound to enrollments join here as enrollment lands.
+    challenges: new AnyScepChallenge(config.scepChallenge ? [new StaticScepChallenge(config.scepChallenge)] : []),
+    recorder: new IssuedCertificates(eventStore, clock),
+    logger,
+  }), { logger }));
   container.bind(READINESS_DETAILS).toConstantValue(() => ({
     push: push ? { ...push.coordinator.health(), certificate: pushCertificateStatus(push.sender.certificate, clock.now()) } : { status: 'not-configured' },
   }));

@@ -8,3 +8,4 @@ export const REPORT_SERVICE = Symbol.for('mdm.ReportService');
 export const COMMAND_QUEUE_SERVICE = Symbol.for('mdm.CommandQueueService');
 export const DEVICE_STATE_CACHE = Symbol.for('mdm.DeviceStateCache');
 export const READINESS_DETAILS = Symbol.for('mdm.ReadinessDetails');
+export const SCEP_ROUTES = Symbol.for('mdm.ScepRoutes');

@@ -4,13 +4,13 @@ import { EVENT_STORE, type EventStore } from '../../../application/ports/event-s
 import { LOGGER, type Logger } from '../../../application/ports/logger.js';
 import type { Lifecycle } from '../../lifecycle.js';
 import type { MetricsRegistry } from '../../metrics/registry.js';
-import { LIFECYCLE, MDM_ROUTES, METRICS } from '../../tokens.js';
+import { LIFECYCLE, MDM_ROUTES, METRICS, SCEP_ROUTES } from '../../tokens.js';
 import { createApp } from '../create-app.js';
 import { healthRoutes } from '../health-routes.js';
 
 /**
  * The device listener's application (HTTPS; client certificates requested, not required at the
- * TLS layer): the MDM check-in and command endpoints. Load balancers get /healthz and /readyz on
+ * TLS layer): the MDM check-in and command endpoints and SCEP. Load balancers get /healthz and /readyz on
  * this port too.
  */
 @injectable()
@@ -21,12 +21,14 @@ export class DeviceHttp {
     @inject(LOGGER) private readonly logger: Logger,
     @inject(LIFECYCLE) private readonly lifecycle: Lifecycle,
     @inject(MDM_ROUTES) private readonly mdm: Router,
+    @inject(SCEP_ROUTES) private readonly scep: Router,
   ) {}
 
   app(): Express {
     return createApp('device', { logger: this.logger, metrics: this.metrics }, (app) => {
       app.use(healthRoutes({ eventStore: this.eventStore, isShuttingDown: () => this.lifecycle.shuttingDown, terseReasons: true }));
       app.use(this.mdm);
+      app.use('/scep', this.scep);
     });
   }
 }
