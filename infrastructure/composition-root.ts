@@ -13,6 +13,9 @@ import { StateCache } from '../application/state-cache.js';
 import type { DeviceState } from '../domain/device/device.js';
 import { EventStoreBlobStore } from './blobs/event-store-blob-store.js';
 import { wirePush } from './apns/push-wiring.js';
+import { EnrollmentTokens } from '../application/enrollment/enrollment-tokens.js';
+import { enrollmentRoutes } from './http/device/enrollment-routes.js';
+import { profileSigner } from './enrollment/profile-signer.js';
 import { IssuedCertificates } from '../application/certificates/issued-certificates.js';
 import { AnyScepChallenge } from './scep/any-scep-challenge.js';
 import { StaticScepChallenge } from './scep/static-scep-challenge.js';
@@ -44,7 +47,7 @@ import { FileCertificateAuthority } from './pki/file-certificate-authority.js';
 import { ensurePrivateDirectory } from './pki/private-files.js';
 import { deviceTlsOptions, deviceTlsRenewal } from './http/device/device-tls.js';
 import { adminTlsOptions } from './http/admin/admin-tls.js';
-import { SCEP_ROUTES, READINESS_DETAILS, CHECK_IN_SERVICE, COMMAND_QUEUE_SERVICE, CONFIG, DEVICE_STATE_CACHE, LIFECYCLE, MDM_ROUTES, METRICS, REPORT_SERVICE } from './tokens.js';
+import { ENROLLMENT_ROUTES, SCEP_ROUTES, READINESS_DETAILS, CHECK_IN_SERVICE, COMMAND_QUEUE_SERVICE, CONFIG, DEVICE_STATE_CACHE, LIFECYCLE, MDM_ROUTES, METRICS, REPORT_SERVICE } from './tokens.js';
 
 export interface RunningServer {
   readonly adminUrl: string;
@@ -73,6 +76,11 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   const opened = await openEventStore(config, logger);
   const eventStore = instrumentEventStore(opened.store, metrics, opened.adapter);
 
+  // The device TLS identity first: it also signs enrollment profiles.
+  const deviceTls = await deviceTlsOptions(config, ca, clock, logger).catch(async (error: unknown) => {
+    await eventStore.close();
+    throw error;
+  });
   const deviceCache = new StateCache<DeviceState>(20_000);
   const resultsTooLarge = metrics.counter('mdm_results_too_large_total', 'Query results left out of the record because one event could not hold them.');
   const push = await wirePush(config, { store: eventStore, cache: deviceCache, clock, logger, metrics });
@@ -88,14 +96,28 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   container.bind<CertificateAuthority>(CERTIFICATE_AUTHORITY).toConstantValue(ca);
   container.bind<StateCache<DeviceState>>(DEVICE_STATE_CACHE).toConstantValue(deviceCache);
   const scepRa = await openOrCreateScepRa(ca, join(config.dataDir, 'ca'));
+  const enrollmentTokens = new EnrollmentTokens(eventStore, clock);
   container.bind(SCEP_ROUTES).toConstantValue(createScepRouter(new ScepService({
     ca,
     ra: scepRa,
-    // One-time challenges bound to enrollments join here as enrollment lands.
-    challenges: new AnyScepChallenge(config.scepChallenge ? [new StaticScepChallenge(config.scepChallenge)] : []),
+    // One-time challenges from enrollment tokens first, then the static one if configured.
+    challenges: new AnyScepChallenge([enrollmentTokens, ...(config.scepChallenge ? [new StaticScepChallenge(config.scepChallenge)] : [])]),
     recorder: new IssuedCertificates(eventStore, clock),
     logger,
   }), { logger }));
+  container.bind(ENROLLMENT_ROUTES).toConstantValue(enrollmentRoutes({
+    tokens: enrollmentTokens,
+    profileBase: () => push && {
+      publicUrl: config.device.publicUrl,
+      topic: push.sender.certificate.topic,
+      caCertificateDer: ca.certificateDer(),
+      organization: 'MDM',
+      signMessage: true,
+      pinToCa: config.device.tls === undefined,
+    },
+    ...(await profileSigner(config)),
+    logger,
+  }));
   container.bind(READINESS_DETAILS).toConstantValue(() => ({
     push: push ? { ...push.coordinator.health(), certificate: pushCertificateStatus(push.sender.certificate, clock.now()) } : { status: 'not-configured' },
   }));
@@ -147,7 +169,6 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
 
   const listeners: Listener[] = [];
   try {
-    const deviceTls = await deviceTlsOptions(config, ca, clock, logger);
     const adminTls = adminTlsOptions(config);
     const admin = await listen(container.get(AdminHttp).app(), config.admin.host, config.admin.port, adminTls);
     listeners.push(admin);

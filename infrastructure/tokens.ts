@@ -9,3 +9,4 @@ export const COMMAND_QUEUE_SERVICE = Symbol.for('mdm.CommandQueueService');
 export const DEVICE_STATE_CACHE = Symbol.for('mdm.DeviceStateCache');
 export const READINESS_DETAILS = Symbol.for('mdm.ReadinessDetails');
 export const SCEP_ROUTES = Symbol.for('mdm.ScepRoutes');
+export const ENROLLMENT_ROUTES = Symbol.for('mdm.EnrollmentRoutes');

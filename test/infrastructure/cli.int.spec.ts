@@ -14,7 +14,7 @@ describe('mdm CLI', function () {
     const top = await runCli(['--help']);
     expect(top.code).to.equal(0);
     expect(top.stdout).to.match(/Usage: mdm <command>/);
-    for (const name of ['serve', 'config', 'ca', 'backup']) {
+    for (const name of ['serve', 'config', 'ca', 'backup', 'enrollment-token']) {
       expect(top.stdout).to.contain(name);
       const sub = await runCli([name, '--help']);
       expect(sub.code, name).to.equal(0);

@@ -4,7 +4,7 @@ import { EVENT_STORE, type EventStore } from '../../../application/ports/event-s
 import { LOGGER, type Logger } from '../../../application/ports/logger.js';
 import type { Lifecycle } from '../../lifecycle.js';
 import type { MetricsRegistry } from '../../metrics/registry.js';
-import { LIFECYCLE, MDM_ROUTES, METRICS, SCEP_ROUTES } from '../../tokens.js';
+import { ENROLLMENT_ROUTES, LIFECYCLE, MDM_ROUTES, METRICS, SCEP_ROUTES } from '../../tokens.js';
 import { createApp } from '../create-app.js';
 import { healthRoutes } from '../health-routes.js';
 
@@ -22,6 +22,7 @@ export class DeviceHttp {
     @inject(LIFECYCLE) private readonly lifecycle: Lifecycle,
     @inject(MDM_ROUTES) private readonly mdm: Router,
     @inject(SCEP_ROUTES) private readonly scep: Router,
+    @inject(ENROLLMENT_ROUTES) private readonly enrollment: Router,
   ) {}
 
   app(): Express {
@@ -29,6 +30,7 @@ export class DeviceHttp {
       app.use(healthRoutes({ eventStore: this.eventStore, isShuttingDown: () => this.lifecycle.shuttingDown, terseReasons: true }));
       app.use(this.mdm);
       app.use('/scep', this.scep);
+      app.use(this.enrollment);
     });
   }
 }

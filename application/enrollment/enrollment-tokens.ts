@@ -1,0 +1,102 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { enrollmentTokenDecider, enrollmentTokenStreamId, type EnrollmentTokenState } from '../../domain/enrollment/enrollment-token.js';
+import { scepChallengeDecider, scepChallengeStreamId, type ScepChallengeEvent } from '../../domain/enrollment/scep-challenge.js';
+import { DomainError } from '../../domain/shared/domain-error.js';
+import { handleCommand } from '../command-handling.js';
+import type { Clock } from '../ports/clock.js';
+import type { Actor, EventStore } from '../ports/event-store.js';
+import type { ScepChallengeVerdict, ScepChallenges } from '../ports/scep-challenges.js';
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+const TOKEN = /^([0-9a-f]{32})\.([A-Za-z0-9_-]{43})$/;
+/** A device has this long from fetching its profile to enrolling its certificate. */
+const CHALLENGE_TTL_MS = 60 * 60 * 1000;
+
+export interface CreatedToken {
+  /** Shown once: only its hash is kept. */
+  readonly token: string;
+  readonly tokenId: string;
+  readonly expiresAt: string;
+}
+
+export interface Enrollment {
+  readonly enrollmentId: string;
+  /** A one-time SCEP challenge bound to this enrollment, for the profile's SCEP payload. */
+  readonly challenge: string;
+  readonly user?: string;
+  readonly group?: string;
+}
+
+/**
+ * Enrollment tokens (`<id>.<secret>`, only the secret's hash recorded) and the one-time SCEP
+ * challenges that redeeming one hands out. Everything lives in the event store, so a token made by
+ * the CLI works at once on a running server, and a challenge is spent once even across processes.
+ */
+export class EnrollmentTokens implements ScepChallenges {
+  constructor(
+    private readonly store: EventStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(options: { maxUses?: number; ttlMs?: number; user?: string; group?: string; actor: Actor }): Promise<CreatedToken> {
+    const tokenId = randomBytes(16).toString('hex');
+    const secret = randomBytes(32).toString('base64url');
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + (options.ttlMs ?? 7 * 24 * 3_600_000)).toISOString();
+    await handleCommand(this.store, enrollmentTokenDecider, enrollmentTokenStreamId(tokenId), {
+      commandId: randomUUID(),
+      command: { type: 'CreateEnrollmentToken', tokenId, secretHash: sha256(secret), maxUses: options.maxUses ?? 1, expiresAt, ...(options.user ? { user: options.user } : {}), ...(options.group ? { group: options.group } : {}), createdBy: `${options.actor.kind}:${options.actor.id}`, at: now.toISOString() },
+      actor: options.actor,
+      occurredAt: now.toISOString(),
+    });
+    return { token: `${tokenId}.${secret}`, tokenId, expiresAt };
+  }
+
+  /** Redeems a token for one enrollment; undefined for any token that cannot be used (no reason given). */
+  async redeem(token: string): Promise<Enrollment | undefined> {
+    const match = TOKEN.exec(token);
+    if (!match) return undefined;
+    const [, tokenId, secret] = match as unknown as [string, string, string];
+    const events = await this.store.readStream(enrollmentTokenStreamId(tokenId), { maxCount: 1 });
+    const created = events[0]?.data as EnrollmentTokenState['created'] | undefined;
+    if (!created || !timingSafeEqual(Buffer.from(created.secretHash, 'hex'), Buffer.from(sha256(secret), 'hex'))) return undefined;
+    const now = this.clock.now();
+    const at = now.toISOString();
+    const enrollmentId = randomUUID();
+    try {
+      await handleCommand(this.store, enrollmentTokenDecider, enrollmentTokenStreamId(tokenId), { commandId: randomUUID(), command: { type: 'RedeemEnrollmentToken', tokenId, enrollmentId, at }, actor: { kind: 'system', id: 'enrollment' }, occurredAt: at });
+    } catch (error) {
+      if (error instanceof DomainError) return undefined;
+      throw error;
+    }
+    const challenge = randomBytes(24).toString('base64url');
+    await handleCommand(this.store, scepChallengeDecider, scepChallengeStreamId(sha256(challenge)), {
+      commandId: randomUUID(),
+      command: { type: 'IssueScepChallenge', challengeHash: sha256(challenge), enrollmentId, expiresAt: new Date(now.getTime() + CHALLENGE_TTL_MS).toISOString(), at },
+      actor: { kind: 'system', id: 'enrollment' },
+      occurredAt: at,
+    });
+    return { enrollmentId, challenge, ...(created.user ? { user: created.user } : {}), ...(created.group ? { group: created.group } : {}) };
+  }
+
+  /** SCEP's challenge check (does not spend it: consume does, once the certificate is to be issued). */
+  async verify(challenge: string): Promise<ScepChallengeVerdict> {
+    if (challenge.length === 0 || challenge.length > 256) return { ok: false };
+    const events = await this.store.readStream(scepChallengeStreamId(sha256(challenge)));
+    const state = events.reduce((st, e) => scepChallengeDecider.evolve(st, { type: e.type, data: e.data } as ScepChallengeEvent), scepChallengeDecider.initialState());
+    if (!state.issued || state.consumed || state.issued.expiresAt <= this.clock.now().toISOString()) return { ok: false };
+    return { ok: true, enrollmentId: state.issued.enrollmentId };
+  }
+
+  /** Spends a one-time challenge; false when it was spent (or expired) meanwhile. */
+  async consume(challenge: string): Promise<boolean> {
+    const at = this.clock.now().toISOString();
+    try {
+      const result = await handleCommand(this.store, scepChallengeDecider, scepChallengeStreamId(sha256(challenge)), { commandId: randomUUID(), command: { type: 'ConsumeScepChallenge', challengeHash: sha256(challenge), at }, actor: { kind: 'system', id: 'scep' }, occurredAt: at });
+      return result.events.some((e) => e.type === 'ScepChallengeConsumed');
+    } catch (error) {
+      if (error instanceof DomainError) return false;
+      throw error;
+    }
+  }
+}

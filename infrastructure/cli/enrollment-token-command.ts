@@ -1,0 +1,58 @@
+import { systemClock } from '../../application/ports/clock.js';
+import { EnrollmentTokens } from '../../application/enrollment/enrollment-tokens.js';
+import { ConfigError, loadConfig } from '../config/load-config.js';
+import { openEventStore } from '../eventstore/open-event-store.js';
+import { jsonLogger } from '../logging/json-logger.js';
+import type { CliCommand } from './commands.js';
+import { parseOptions, usageError } from './options.js';
+
+const HELP = `Usage: mdm enrollment-token create [--user U] [--group G] [--uses N] [--expires-hours H]
+
+Creates an enrollment token and prints it with its enrollment URL (<MDM_PUBLIC_URL>/enroll/<token>).
+Opening the URL on a device downloads its enrollment profile, with a one-time SCEP challenge bound
+to that enrollment. The token is shown once: only a hash of it is kept. Works while the server runs.
+
+  --user U           the person the enrolled device belongs to
+  --group G          the device group it joins
+  --uses N           how many devices may enroll with it (default 1)
+  --expires-hours H  how long it stays valid (default 168, a week)
+`;
+
+export const enrollmentTokenCommand: CliCommand = {
+  name: 'enrollment-token',
+  summary: 'Create an enrollment token and print its enrollment URL.',
+  help: () => HELP,
+  async run(args) {
+    const [sub, ...rest] = args;
+    if (sub !== 'create') return usageError('enrollment-token', sub === undefined ? 'a subcommand is needed' : `unknown subcommand ${JSON.stringify(sub)}`);
+    const options = parseOptions(rest, { user: { type: 'string' }, group: { type: 'string' }, uses: { type: 'string' }, 'expires-hours': { type: 'string' } });
+    if (!options.ok) return usageError('enrollment-token', options.message);
+    const v = options.parsed.values;
+    const uses = v.uses === undefined ? 1 : Number(v.uses);
+    const hours = v['expires-hours'] === undefined ? 168 : Number(v['expires-hours']);
+    if (!Number.isInteger(uses) || uses < 1 || uses > 100_000) return usageError('enrollment-token', '--uses takes a whole number from 1 to 100000');
+    if (!(hours > 0 && hours <= 24 * 366)) return usageError('enrollment-token', '--expires-hours takes a number of hours up to a year');
+    for (const [name, value] of [['user', v.user], ['group', v.group]] as const) {
+      if (value !== undefined && !/^[\p{L}\p{N} ._@+-]{1,128}$/u.test(value)) return usageError('enrollment-token', `--${name} takes 1-128 letters, digits, spaces and . _ @ + -`);
+    }
+    let config;
+    try {
+      config = loadConfig();
+    } catch (error) {
+      if (error instanceof ConfigError) return usageError('enrollment-token', `configuration error: ${error.message}`);
+      throw error;
+    }
+    const logger = jsonLogger({ level: 'warn', write: (line) => process.stderr.write(line) });
+    const { store } = await openEventStore(config, logger);
+    try {
+      const created = await new EnrollmentTokens(store, systemClock).create({
+        maxUses: uses, ttlMs: hours * 3_600_000, actor: { kind: 'admin', id: process.env['USER'] ?? 'cli' },
+        ...(v.user ? { user: v.user } : {}), ...(v.group ? { group: v.group } : {}),
+      });
+      process.stdout.write(`token:   ${created.token}\nurl:     ${config.device.publicUrl.replace(/\/+$/, '')}/enroll/${created.token}\nexpires: ${created.expiresAt}\nuses:    ${uses}\n`);
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import type { PlistInput } from '../plist/plist-value.js';
+
+export interface EnrollmentProfileInputs {
+  /** MDM_PUBLIC_URL: the base devices reach the server at. */
+  readonly publicUrl: string;
+  /** The push certificate's UID. */
+  readonly topic: string;
+  readonly caCertificateDer: Buffer;
+  /** One-time SCEP challenge bound to this enrollment. */
+  readonly challenge: string;
+  readonly enrollmentId: string;
+  readonly organization: string;
+  /** Devices sign each request (Mdm-Signature) instead of relying on TLS client authentication. */
+  readonly signMessage: boolean;
+  /** The device listener's certificate comes from our own CA: pin it (a user-installed CA is not trusted for TLS). */
+  readonly pinToCa: boolean;
+  readonly accessRights?: number;
+}
+
+/** The same identifier for every enrollment profile of a server, so a renewal replaces, not adds. */
+export const profileIdentifier = (publicUrl: string): string => `${new URL(publicUrl).hostname.split('.').reverse().join('.')}.mdm.enrollment`;
+
+/**
+ * The enrollment profile: the CA (trusted for the server), a SCEP identity whose subject carries
+ * the enrollment id, and the MDM payload that points the device at this server.
+ */
+export function buildEnrollmentProfile(i: EnrollmentProfileInputs): Record<string, PlistInput> {
+  const base = profileIdentifier(i.publicUrl);
+  const caUuid = randomUUID().toUpperCase();
+  const identityUuid = randomUUID().toUpperCase();
+  const url = i.publicUrl.replace(/\/+$/, '');
+  const ca = {
+    PayloadType: 'com.apple.security.root', PayloadVersion: 1, PayloadIdentifier: `${base}.ca`, PayloadUUID: caUuid,
+    PayloadDisplayName: `${i.organization} MDM CA`, PayloadContent: i.caCertificateDer,
+  };
+  const identity = {
+    PayloadType: 'com.apple.security.scep', PayloadVersion: 1, PayloadIdentifier: `${base}.identity`, PayloadUUID: identityUuid,
+    PayloadDisplayName: 'Device identity',
+    PayloadContent: {
+      URL: `${url}/scep`, Name: 'MDM', Subject: [[['CN', i.enrollmentId]]], Challenge: i.challenge,
+      Keysize: 2048, 'Key Type': 'RSA', 'Key Usage': 5,
+    },
+  };
+  const mdm = {
+    PayloadType: 'com.apple.mdm', PayloadVersion: 1, PayloadIdentifier: `${base}.mdm`, PayloadUUID: randomUUID().toUpperCase(),
+    PayloadDisplayName: 'Device management',
+    ServerURL: `${url}/mdm`, CheckInURL: `${url}/mdm`, Topic: i.topic, IdentityCertificateUUID: identityUuid,
+    AccessRights: i.accessRights ?? 8191, SignMessage: i.signMessage, CheckOutWhenRemoved: true,
+    // Only what this server supports: no per-user connections, no bootstrap tokens.
+    ServerCapabilities: [] as string[],
+    ...(i.pinToCa ? { ServerURLPinningCertificateUUIDs: [caUuid], CheckInURLPinningCertificateUUIDs: [caUuid] } : {}),
+  };
+  return {
+    PayloadType: 'Configuration', PayloadVersion: 1, PayloadIdentifier: base, PayloadUUID: randomUUID().toUpperCase(),
+    PayloadDisplayName: `${i.organization} device management`, PayloadOrganization: i.organization,
+    PayloadDescription: 'Enrolls this device in device management.',
+    PayloadContent: [ca, identity, mdm],
+  };
+}
