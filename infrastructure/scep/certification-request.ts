@@ -12,6 +12,8 @@ const { Type } = forge.asn1;
 /** What a PKCS#10 request (RFC 2986) asks for, once its self-signature proved possession of the key. */
 export interface CertificationRequest {
   readonly publicKeyPem: string;
+  /** The requested key as SubjectPublicKeyInfo DER, for comparing keys without re-encoding them. */
+  readonly spkiDer: Buffer;
   /** The subject attributes the CA's profile can carry; others (L, ST, emailAddress) are dropped. */
   readonly subject: Partial<DistinguishedName>;
   readonly challengePassword?: string;
@@ -45,6 +47,7 @@ export function parseCertificationRequest(der: Buffer): CertificationRequest {
 
   return {
     publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    spkiDer,
     subject: nameFields(subjectNode),
     ...challengeOf(attributesNode),
   };

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { encodeDer, parseDer, type Asn1 } from '../pki/der.js';
 import { explicit, fail, implicitOctets, integerBytes, isContext, octets, oid, sequence, set, universal } from './asn1-reader.js';
@@ -64,14 +64,14 @@ export function openEnvelope(der: Buffer, recipient: EnvelopeRecipient, transpor
 }
 
 /** Seals `content` for the holder of `recipientCertificate` (its RSA key) with `cipher`. */
-export function sealEnvelope(content: Buffer, recipientCertificate: Buffer, cipher: ContentCipher): Buffer {
-  const certificate = new X509Certificate(recipientCertificate);
+export function sealEnvelope(content: Buffer, recipientCertificate: Buffer, cipher: ContentCipher, recipientKey?: KeyObject): Buffer {
+  const publicKey = recipientKey ?? new X509Certificate(recipientCertificate).publicKey;
   const { key, iv } = freshKeyAndIv(cipher);
   const recipientInfo = seq(
     smallInteger(0),
     issuerAndSerialNumber(recipientCertificate),
     algorithmIdentifier(OID.rsaEncryption),
-    octetString(wrapKey(certificate.publicKey, key)),
+    octetString(wrapKey(publicKey, key)),
   );
   const envelopedData = seq(
     smallInteger(0),

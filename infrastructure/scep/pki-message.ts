@@ -1,4 +1,4 @@
-import { createHash, verify, X509Certificate } from 'node:crypto';
+import { createHash, verify, X509Certificate, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { children, encodeDer, parseDer, type Asn1 } from '../pki/der.js';
 import { DIGEST_ALGORITHMS, SIGNATURE_ALGORITHMS, type DigestName } from '../http/device/identity/cms-algorithms.js';
@@ -104,14 +104,33 @@ export function parsePkiMessage(der: Buffer): PkiMessage {
   };
 }
 
+const signerKeys = new WeakMap<PkiMessage, KeyObject | null>();
+
+/**
+ * The signer certificate's public key, parsed once per message (the request path needs it for the
+ * key type, the signature, the CSR key comparison and the reply envelope). Null when unreadable.
+ */
+export function signerPublicKey(message: PkiMessage): KeyObject | null {
+  let key = signerKeys.get(message);
+  if (key === undefined) {
+    try {
+      key = new X509Certificate(message.signerCertificate).publicKey;
+    } catch {
+      key = null;
+    }
+    signerKeys.set(message, key);
+  }
+  return key;
+}
+
 /** True when the messageDigest matches the content and the signature over the attributes verifies with the signer's certificate. */
 export function verifyPkiMessage(message: PkiMessage): boolean {
   const { digest, keyType, messageDigest, signedAttributesDer, value } = message.signature;
   if (!digest || !keyType || !messageDigest) return false;
   if (!createHash(digest).update(message.content).digest().equals(messageDigest)) return false;
   try {
-    const key = new X509Certificate(message.signerCertificate).publicKey;
-    if (key.asymmetricKeyType !== keyType) return false;
+    const key = signerPublicKey(message);
+    if (!key || key.asymmetricKeyType !== keyType) return false;
     return verify(digest, signedAttributesDer, key, value);
   } catch {
     return false;

@@ -1,4 +1,3 @@
-import { createPublicKey, X509Certificate } from 'node:crypto';
 import type { CertificateAuthority, DistinguishedName } from '../../application/ports/certificate-authority.js';
 import type { Logger } from '../../application/ports/logger.js';
 import type { ScepChallenges, ScepIssuanceRecorder } from '../../application/ports/scep-challenges.js';
@@ -8,7 +7,7 @@ import type { ContentCipher } from './content-cipher.js';
 import { degenerateSignedData } from './degenerate-signed-data.js';
 import { openEnvelope, recipientOf, sealEnvelope, type EnvelopeRecipient } from './enveloped-data.js';
 import { certificateSubject } from './name-fields.js';
-import { parsePkiMessage, verifyPkiMessage, type PkiMessage } from './pki-message.js';
+import { parsePkiMessage, signerPublicKey, verifyPkiMessage, type PkiMessage } from './pki-message.js';
 import { RsaKeyTransport } from './rsa-key-transport.js';
 import type { ScepRegistrationAuthority } from './scep-registration-authority.js';
 import { MESSAGE_TYPE, type FailInfo } from './scep-oids.js';
@@ -69,7 +68,7 @@ export class ScepService {
       return this.refuse(message, 'badRequest', 'unsupported messageType');
     }
     // The answer is encrypted to the signer's key with RSA key transport, the only kind clients use.
-    if (!hasRsaKey(message.signerCertificate)) return this.refuse(message, 'badAlg', "the signer's key is not RSA");
+    if (signerPublicKey(message)?.asymmetricKeyType !== 'rsa') return this.refuse(message, 'badAlg', "the signer's key is not RSA");
     if (!verifyPkiMessage(message)) return this.refuse(message, 'badMessageCheck', 'the pkiMessage signature does not verify');
 
     let request: CertificationRequest;
@@ -117,7 +116,7 @@ export class ScepService {
       commonName: issued.subject.commonName,
     });
     // Answer with the client's own cipher: it proved it can decrypt it.
-    const envelope = sealEnvelope(degenerateSignedData([issued.der]), message.signerCertificate, cipher);
+    const envelope = sealEnvelope(degenerateSignedData([issued.der]), message.signerCertificate, cipher, signerPublicKey(message) ?? undefined);
     return { status: 'success', envelope };
   }
 
@@ -138,7 +137,7 @@ export class ScepService {
     }
     // RFC 8894 §2.3: a PKCSReq is signed with the key it asks a certificate for; anything else
     // would let a signer reuse someone else's CSR (and challenge).
-    if (!sameKey(message.signerCertificate, request.publicKeyPem)) {
+    if (!sameKey(message, request.spkiDer)) {
       return { ok: false, reason: "the pkiMessage is not signed with the CSR's key" };
     }
     if (request.challengePassword === undefined) return { ok: false, reason: 'the CSR has no challengePassword' };
@@ -164,18 +163,9 @@ function commonNameOf(certificateDer: Buffer): string | undefined {
   }
 }
 
-function hasRsaKey(certificateDer: Buffer): boolean {
+function sameKey(message: PkiMessage, requestedSpkiDer: Buffer): boolean {
   try {
-    return new X509Certificate(certificateDer).publicKey.asymmetricKeyType === 'rsa';
-  } catch {
-    return false;
-  }
-}
-
-function sameKey(certificateDer: Buffer, publicKeyPem: string): boolean {
-  try {
-    const signerKey = new X509Certificate(certificateDer).publicKey.export({ type: 'spki', format: 'der' });
-    return signerKey.equals(createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' }));
+    return signerPublicKey(message)?.export({ type: 'spki', format: 'der' }).equals(requestedSpkiDer) ?? false;
   } catch {
     return false;
   }
