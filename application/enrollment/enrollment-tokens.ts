@@ -5,7 +5,7 @@ import { DomainError } from '../../domain/shared/domain-error.js';
 import { handleCommand } from '../command-handling.js';
 import type { Clock } from '../ports/clock.js';
 import type { Actor, EventStore } from '../ports/event-store.js';
-import type { ScepChallengeVerdict, ScepChallenges } from '../ports/scep-challenges.js';
+import type { ScepChallengeVerdict, ScepChallenges, ScepCsrSubject } from '../ports/scep-challenges.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const TOKEN = /^([0-9a-f]{32})\.([A-Za-z0-9_-]{43})$/;
@@ -63,12 +63,8 @@ export class EnrollmentTokens implements ScepChallenges {
     const now = this.clock.now();
     const at = now.toISOString();
     const enrollmentId = randomUUID();
-    try {
-      await handleCommand(this.store, enrollmentTokenDecider, enrollmentTokenStreamId(tokenId), { commandId: randomUUID(), command: { type: 'RedeemEnrollmentToken', tokenId, enrollmentId, at }, actor: { kind: 'system', id: 'enrollment' }, occurredAt: at });
-    } catch (error) {
-      if (error instanceof DomainError) return undefined;
-      throw error;
-    }
+    // The challenge first: if redeeming then fails, a stray challenge nobody knows is harmless,
+    // whereas a use spent without a profile would be lost.
     const challenge = randomBytes(24).toString('base64url');
     await handleCommand(this.store, scepChallengeDecider, scepChallengeStreamId(sha256(challenge)), {
       commandId: randomUUID(),
@@ -76,15 +72,27 @@ export class EnrollmentTokens implements ScepChallenges {
       actor: { kind: 'system', id: 'enrollment' },
       occurredAt: at,
     });
+    try {
+      await handleCommand(this.store, enrollmentTokenDecider, enrollmentTokenStreamId(tokenId), { commandId: randomUUID(), command: { type: 'RedeemEnrollmentToken', tokenId, enrollmentId, at }, actor: { kind: 'system', id: 'enrollment' }, occurredAt: at });
+    } catch (error) {
+      if (error instanceof DomainError) return undefined;
+      throw error;
+    }
     return { enrollmentId, challenge, ...(created.user ? { user: created.user } : {}), ...(created.group ? { group: created.group } : {}) };
   }
 
-  /** SCEP's challenge check (does not spend it: consume does, once the certificate is to be issued). */
-  async verify(challenge: string): Promise<ScepChallengeVerdict> {
+  /**
+   * SCEP's challenge check (does not spend it: consume does, once the certificate is to be issued).
+   * The challenge only authorizes the subject the profile asked for, CN=<enrollment id>: otherwise
+   * one enrollment's challenge could get a certificate named for another.
+   */
+  async verify(challenge: string, csrSubject: ScepCsrSubject = {}): Promise<ScepChallengeVerdict> {
     if (challenge.length === 0 || challenge.length > 256) return { ok: false };
     const events = await this.store.readStream(scepChallengeStreamId(sha256(challenge)));
     const state = events.reduce((st, e) => scepChallengeDecider.evolve(st, { type: e.type, data: e.data } as ScepChallengeEvent), scepChallengeDecider.initialState());
     if (!state.issued || state.consumed || state.issued.expiresAt <= this.clock.now().toISOString()) return { ok: false };
+    // (Without a subject, the caller only asks whose challenge this is, as a consume does.)
+    if (csrSubject.commonName !== undefined && csrSubject.commonName !== state.issued.enrollmentId) return { ok: false };
     return { ok: true, enrollmentId: state.issued.enrollmentId };
   }
 

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 
 async function emptyOrMissing(dir: string): Promise<boolean> {
@@ -11,7 +11,6 @@ async function emptyOrMissing(dir: string): Promise<boolean> {
 
 async function copyPrivate(from: string, to: string): Promise<void> {
   await copyFile(from, to);
-  const { chmod } = await import('node:fs/promises');
   await chmod(to, 0o600);
 }
 
@@ -23,6 +22,8 @@ async function copyPrivate(from: string, to: string): Promise<void> {
 export async function backupDataDir(config: Config, out: string, progress: (line: string) => void = () => undefined): Promise<string[]> {
   if (!(await emptyOrMissing(out))) throw new Error(`${out} exists and is not empty`);
   await mkdir(out, { recursive: true, mode: 0o700 });
+  // mkdir's mode is filtered by the umask and ignored for a directory that already exists.
+  await chmod(out, 0o700);
   const written: string[] = [];
 
   if (config.eventStore.kind === 'sqlite') {
@@ -30,15 +31,18 @@ export async function backupDataDir(config: Config, out: string, progress: (line
     if (existsSync(source)) {
       const db = new Database(source, { readonly: true, fileMustExist: true });
       try {
+        // All pages in one step: SQLite restarts a stepwise backup whenever another process writes,
+        // which on a busy server could never finish.
         await db.backup(join(out, 'events.db'), {
-          progress: ({ totalPages, remainingPages }) => {
-            progress(`events.db: ${totalPages - remainingPages}/${totalPages} pages`);
-            return 1000;
+          progress: ({ totalPages }) => {
+            progress(`events.db: ${totalPages} pages`);
+            return Math.max(totalPages, 1);
           },
         });
       } finally {
         db.close();
       }
+      await chmod(join(out, 'events.db'), 0o600);
       written.push('events.db (online backup)');
     }
   } else {
@@ -49,9 +53,10 @@ export async function backupDataDir(config: Config, out: string, progress: (line
     const from = join(config.dataDir, sub);
     if (!existsSync(from)) continue;
     await mkdir(join(out, sub), { recursive: true, mode: 0o700 });
-    for (const name of await readdir(from)) {
-      await copyPrivate(join(from, name), join(out, sub, name));
-      written.push(`${sub}/${name}`);
+    for (const entry of await readdir(from, { withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      await copyPrivate(join(from, entry.name), join(out, sub, entry.name));
+      written.push(`${sub}/${entry.name}`);
     }
   }
   if (existsSync(config.secretsKeyFile)) {
@@ -59,12 +64,13 @@ export async function backupDataDir(config: Config, out: string, progress: (line
     written.push('secrets.key');
   }
   const push = config.apns.push;
-  const pushFiles = push ? (push.kind === 'pem' ? [push.certFile, push.keyFile] : [push.file]) : [];
+  // Fixed names: the configured files may share a basename.
+  const pushFiles: Array<[string, string]> = push ? (push.kind === 'pem' ? [[push.certFile, 'push-cert.pem'], [push.keyFile, 'push-key.pem']] : [[push.file, 'push.p12']]) : [];
   if (pushFiles.length > 0) {
     await mkdir(join(out, 'push'), { recursive: true, mode: 0o700 });
-    for (const f of pushFiles) {
-      await copyPrivate(f, join(out, 'push', basename(f)));
-      written.push(`push/${basename(f)}`);
+    for (const [from, name] of pushFiles) {
+      await copyPrivate(from, join(out, 'push', name));
+      written.push(`push/${name}`);
     }
   }
   return written;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { PlistInput } from '../plist/plist-value.js';
 
 export interface EnrollmentProfileInputs {
@@ -40,6 +40,8 @@ export function buildEnrollmentProfile(i: EnrollmentProfileInputs): Record<strin
     PayloadContent: {
       URL: `${url}/scep`, Name: 'MDM', Subject: [[['CN', i.enrollmentId]]], Challenge: i.challenge,
       Keysize: 2048, 'Key Type': 'RSA', 'Key Usage': 5,
+      // The device checks GetCACert against this, so a man in the middle cannot slip in its own RA.
+      CAFingerprint: createHash('sha1').update(i.caCertificateDer).digest(),
     },
   };
   const mdm = {

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import type { Logger } from '../../application/ports/logger.js';
+import { loggablePath } from './request-log.js';
 
 /** RFC 9457 problem details. `type` names the problem kind; clients match on it, not on `title`. */
 export interface Problem {
@@ -17,7 +18,7 @@ export function sendProblem(res: Response, problem: Problem): void {
 }
 
 export const notFound: RequestHandler = (req, res) => {
-  sendProblem(res, { status: 404, detail: `no route for ${req.method} ${req.path}` });
+  sendProblem(res, { status: 404, detail: `no route for ${req.method} ${loggablePath(req.path)}` });
 };
 
 /**
@@ -31,7 +32,7 @@ export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
       sendProblem(res, { status, detail: (error as Error).message });
       return;
     }
-    logger.error('request failed', { method: req.method, path: req.path, error });
+    logger.error('request failed', { method: req.method, path: loggablePath(req.path), error });
     if (res.headersSent) return;
     sendProblem(res, { status: 500, detail: 'internal error; the server log has the details' });
   };

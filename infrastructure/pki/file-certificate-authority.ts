@@ -50,6 +50,9 @@ export class FileCertificateAuthority extends LocalCertificateAuthority {
       if (await isAccessibleByOthers(dir)) {
         options.logger?.warn('CA directory is accessible by group or others; chmod 700 it', { path: dir });
       }
+      if (options.passphrase !== undefined && !key.toString('utf8').includes('ENCRYPTED')) {
+        options.logger?.warn('MDM_CA_KEY_PASSPHRASE is set but the CA key is stored unencrypted: encrypt it (openssl pkcs8 -topk8 -v2 aes-256-cbc) to protect it at rest', { path: keyPath });
+      }
       return FileCertificateAuthority.load(dir, cert.toString('utf8'), key.toString('utf8'), clock, options.passphrase);
     }
     if (cert || key) {

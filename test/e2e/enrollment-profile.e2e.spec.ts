@@ -124,12 +124,16 @@ describe('enrollment tokens and the enrollment profile', function () {
     }
     const { token } = await tokens.create({ actor: { kind: 'admin', id: 'e2e' } });
     const profile = asDict(parsePlist((await get(enrollUrl(token, true), caPem)).body));
-    const challenge = getString(getDict(asDict(getArray(profile, 'PayloadContent')[1]), 'PayloadContent'), 'Challenge');
-    const scep = (cwd: string) => new Promise<number | null>((resolve) => {
+    const scepPayload = getDict(asDict(getArray(profile, 'PayloadContent')[1]), 'PayloadContent');
+    const challenge = getString(scepPayload, 'Challenge');
+    const enrollmentId = (scepPayload['Subject'] as string[][][])[0]![0]![1]!;
+    const scep = (cwd: string, cn = enrollmentId) => new Promise<number | null>((resolve) => {
       mkdirSync(cwd, { recursive: true });
-      const child = spawn('scepclient', ['-server-url', `${server.deviceUrl.replace('127.0.0.1', 'localhost')}/scep`, '-private-key', join(cwd, 'k.pem'), '-certificate', join(cwd, 'c.pem'), '-challenge', challenge, '-cn', 'enrolling-device'], { cwd, env: { ...process.env, SSL_CERT_FILE: join(dir.path, 'ca', 'ca.pem') }, stdio: 'ignore' });
+      const child = spawn('scepclient', ['-server-url', `${server.deviceUrl.replace('127.0.0.1', 'localhost')}/scep`, '-private-key', join(cwd, 'k.pem'), '-certificate', join(cwd, 'c.pem'), '-challenge', challenge, '-cn', cn], { cwd, env: { ...process.env, SSL_CERT_FILE: join(dir.path, 'ca', 'ca.pem') }, stdio: 'ignore' });
       child.once('exit', resolve);
     });
+    // The challenge authorizes only the subject the profile asked for.
+    expect(await scep(join(dir.path, 'other-name'), 'someone-else'), 'another common name').to.not.equal(0);
     expect(await scep(join(dir.path, 'first'))).to.equal(0);
     expect(existsSync(join(dir.path, 'first', 'c.pem'))).to.equal(true);
     expect(await scep(join(dir.path, 'second')), 'the challenge is spent').to.not.equal(0);

@@ -10,7 +10,7 @@ export interface EnrollmentRouteDeps {
   /** What every profile shares; undefined when no push certificate is configured (no Topic). */
   readonly profileBase: () => Omit<EnrollmentProfileInputs, 'challenge' | 'enrollmentId'> | undefined;
   /** The server's signing identity; undefined serves profiles unsigned. */
-  readonly signer?: { readonly certPem: string; readonly keyPem: string };
+  readonly signer?: { readonly certPem: string; readonly keyPem: string; readonly chainPem?: readonly string[] };
   readonly logger: Logger;
 }
 
@@ -39,7 +39,7 @@ export function enrollmentRoutes(deps: EnrollmentRouteDeps): Router {
       deps.logger.info('enrollment profile served', { enrollmentId: enrollment.enrollmentId, user: enrollment.user, group: enrollment.group });
       const unsigned = req.query['unsigned'] === '1' || !deps.signer;
       res.status(200).type(PROFILE_TYPE).setHeader('content-disposition', 'attachment; filename="enroll.mobileconfig"');
-      res.send(unsigned ? xml : signProfile(xml, deps.signer!.certPem, deps.signer!.keyPem));
+      res.send(unsigned ? xml : signProfile(xml, deps.signer!.certPem, deps.signer!.keyPem, deps.signer!.chainPem ?? []));
     } catch (error) {
       next(error);
     }
