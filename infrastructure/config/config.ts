@@ -28,6 +28,11 @@ export interface Config {
     readonly maxReportBytes: number;
     readonly seenIntervalMs: number;
   };
+  readonly profile: {
+    readonly organization: string;
+    readonly signMessage: boolean;
+    readonly pinTls: boolean;
+  };
   readonly apns: {
     readonly url: string;
     readonly caFile?: string;

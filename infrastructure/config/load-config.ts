@@ -120,6 +120,12 @@ function hostnames(env: Env, name: string, fallback: string[]): string[] {
   return out.length > 0 ? out : fallback;
 }
 
+function profileOrganization(env: Env): string {
+  const raw = get(env, 'MDM_PROFILE_ORGANIZATION') ?? 'MDM';
+  if (raw.length > 128 || /[\u0000-\u001f]/.test(raw)) throw new ConfigError('MDM_PROFILE_ORGANIZATION', 'must be up to 128 printable characters');
+  return raw;
+}
+
 /** Reads and validates the environment. Throws ConfigError on the first mistake. */
 export function loadConfig(env: Env = process.env): Config {
   const dataDir = resolve(get(env, 'MDM_DATA_DIR') ?? './data');
@@ -178,6 +184,11 @@ export function loadConfig(env: Env = process.env): Config {
       maxReportBytes: integer(env, 'MDM_MAX_REPORT_BYTES', 20 * 1024 * 1024, 64 * 1024, 512 * 1024 * 1024),
       seenIntervalMs: integer(env, 'MDM_DEVICE_SEEN_INTERVAL_MINUTES', 240, 1, 10_080) * 60_000,
       ...(deviceTls ? { tls: deviceTls } : {}),
+    },
+    profile: {
+      organization: profileOrganization(env),
+      signMessage: oneOf(env, 'MDM_PROFILE_SIGN_MESSAGE', ['true', 'false'] as const, 'true') === 'true',
+      pinTls: ((pin) => (pin === 'auto' ? deviceTls === undefined : pin === 'true'))(oneOf(env, 'MDM_PROFILE_PIN_TLS', ['auto', 'true', 'false'] as const, 'auto')),
     },
     apns: { url: apnsUrl, ...(apnsCaFile ? { caFile: apnsCaFile } : {}), ...(push ? { push } : {}) },
     trustedProxyCidrs: cidrs(env, 'MDM_TRUSTED_PROXY_CIDRS'),

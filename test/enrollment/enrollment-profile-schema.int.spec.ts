@@ -68,3 +68,17 @@ describe('enrollment profile against Apple\'s profile schema', function () {
     expect(problems).to.deep.equal([]);
   });
 });
+
+describe('enrollment profile settings', () => {
+  it('follow MDM_PROFILE_SIGN_MESSAGE and MDM_PROFILE_PIN_TLS', () => {
+    const base = { publicUrl: 'https://mdm.example.com', topic: 't', caCertificateDer: Buffer.from('30', 'hex'), challenge: 'c', enrollmentId: 'e', organization: 'Example Corp' };
+    const mdmOf = (p: Record<string, unknown>) => (p['PayloadContent'] as Array<Record<string, unknown>>)[2]!;
+    const plain = mdmOf(buildEnrollmentProfile({ ...base, signMessage: false, pinToCa: false }));
+    expect(plain['SignMessage']).to.equal(false);
+    expect(plain).to.not.have.property('ServerURLPinningCertificateUUIDs');
+    const pinned = mdmOf(buildEnrollmentProfile({ ...base, signMessage: true, pinToCa: true }));
+    expect(pinned['SignMessage']).to.equal(true);
+    expect(pinned['CheckInURLPinningCertificateUUIDs']).to.have.length(1);
+    expect(buildEnrollmentProfile({ ...base, signMessage: true, pinToCa: true })['PayloadOrganization']).to.equal('Example Corp');
+  });
+});

@@ -35,6 +35,13 @@ describe('loadConfig', () => {
     expect(c.shutdownTimeoutMs).to.equal(10_000);
   });
 
+  it('enrollment profile settings: pinning follows where the TLS certificate comes from unless told', () => {
+    expect(loadConfig({}).profile).to.deep.equal({ organization: 'MDM', signMessage: true, pinTls: true });
+    expect(loadConfig({ MDM_PROFILE_PIN_TLS: 'false', MDM_PROFILE_SIGN_MESSAGE: 'false', MDM_PROFILE_ORGANIZATION: 'Example Corp' }).profile).to.deep.equal({ organization: 'Example Corp', signMessage: false, pinTls: false });
+    fails({ MDM_PROFILE_PIN_TLS: 'maybe' }, 'MDM_PROFILE_PIN_TLS');
+    fails({ MDM_PROFILE_SIGN_MESSAGE: 'yes' }, 'MDM_PROFILE_SIGN_MESSAGE');
+  });
+
   it('puts the MDM_PUBLIC_URL host into the TLS certificate names', () => {
     const c = loadConfig({ MDM_PUBLIC_URL: 'https://mdm.example.com' });
     expect(c.device.tlsHostnames[0]).to.equal('mdm.example.com');
