@@ -1,4 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { Enrollments, type Enrollment } from './enrollments.js';
+export type { Enrollment } from './enrollments.js';
 import { enrollmentTokenDecider, enrollmentTokenStreamId, type EnrollmentTokenState } from '../../domain/enrollment/enrollment-token.js';
 import { scepChallengeDecider, scepChallengeStreamId, type ScepChallengeEvent } from '../../domain/enrollment/scep-challenge.js';
 import { DomainError } from '../../domain/shared/domain-error.js';
@@ -9,8 +11,6 @@ import type { ScepChallengeVerdict, ScepChallenges, ScepCsrSubject } from '../po
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const TOKEN = /^([0-9a-f]{32})\.([A-Za-z0-9_-]{43})$/;
-/** A device has this long from fetching its profile to enrolling its certificate. */
-const CHALLENGE_TTL_MS = 60 * 60 * 1000;
 
 export interface CreatedToken {
   /** Shown once: only its hash is kept. */
@@ -19,13 +19,6 @@ export interface CreatedToken {
   readonly expiresAt: string;
 }
 
-export interface Enrollment {
-  readonly enrollmentId: string;
-  /** A one-time SCEP challenge bound to this enrollment, for the profile's SCEP payload. */
-  readonly challenge: string;
-  readonly user?: string;
-  readonly group?: string;
-}
 
 /**
  * Enrollment tokens (`<id>.<secret>`, only the secret's hash recorded) and the one-time SCEP
@@ -36,6 +29,7 @@ export class EnrollmentTokens implements ScepChallenges {
   constructor(
     private readonly store: EventStore,
     private readonly clock: Clock,
+    private readonly enrollments: Enrollments = new Enrollments(store, clock),
   ) {}
 
   async create(options: { maxUses?: number; ttlMs?: number; user?: string; group?: string; actor: Actor }): Promise<CreatedToken> {
@@ -60,24 +54,17 @@ export class EnrollmentTokens implements ScepChallenges {
     const events = await this.store.readStream(enrollmentTokenStreamId(tokenId), { maxCount: 1 });
     const created = events[0]?.data as EnrollmentTokenState['created'] | undefined;
     if (!created || !timingSafeEqual(Buffer.from(created.secretHash, 'hex'), Buffer.from(sha256(secret), 'hex'))) return undefined;
-    const now = this.clock.now();
-    const at = now.toISOString();
-    const enrollmentId = randomUUID();
+    const at = this.clock.now().toISOString();
     // The challenge first: if redeeming then fails, a stray challenge nobody knows is harmless,
     // whereas a use spent without a profile would be lost.
-    const challenge = randomBytes(24).toString('base64url');
-    await handleCommand(this.store, scepChallengeDecider, scepChallengeStreamId(sha256(challenge)), {
-      commandId: randomUUID(),
-      command: { type: 'IssueScepChallenge', challengeHash: sha256(challenge), enrollmentId, expiresAt: new Date(now.getTime() + CHALLENGE_TTL_MS).toISOString(), at },
-      actor: { kind: 'system', id: 'enrollment' },
-      occurredAt: at,
-    });
+    const { enrollmentId, challenge } = await this.enrollments.issueChallenge();
     try {
       await handleCommand(this.store, enrollmentTokenDecider, enrollmentTokenStreamId(tokenId), { commandId: randomUUID(), command: { type: 'RedeemEnrollmentToken', tokenId, enrollmentId, at }, actor: { kind: 'system', id: 'enrollment' }, occurredAt: at });
     } catch (error) {
       if (error instanceof DomainError) return undefined;
       throw error;
     }
+    await this.enrollments.start(enrollmentId, { method: 'token', tokenId, ...(created.user ? { user: created.user } : {}), ...(created.group ? { group: created.group } : {}) });
     return { enrollmentId, challenge, ...(created.user ? { user: created.user } : {}), ...(created.group ? { group: created.group } : {}) };
   }
 
