@@ -39,6 +39,7 @@ import { instrumentEventStore } from './eventstore/instrumented-event-store.js';
 import { openEventStore } from './eventstore/open-event-store.js';
 import { AdminHttp } from './http/admin/admin-http.js';
 import { DeviceHttp } from './http/device/device-http.js';
+import { PlainHttp } from './http/plain/plain-http.js';
 import { listen, type Listener } from './http/listener.js';
 import { Lifecycle } from './lifecycle.js';
 import { MetricsRegistry, registerProcessMetrics } from './metrics/registry.js';
@@ -52,6 +53,8 @@ import { ENROLLMENT_ROUTES, SCEP_ROUTES, READINESS_DETAILS, CHECK_IN_SERVICE, CO
 export interface RunningServer {
   readonly adminUrl: string;
   readonly deviceUrl: string;
+  /** The plain-HTTP listener (SCEP only), when MDM_HTTP_PORT is set. */
+  readonly httpUrl?: string;
   /** Use cases for callers embedding the server (tests, tools) until the admin API covers them. */
   readonly services: { readonly commandQueue: CommandQueueService };
   /** Graceful: readiness off, stop accepting, finish in-flight requests (bounded), close stores. */
@@ -114,6 +117,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
       organization: config.profile.organization,
       signMessage: config.profile.signMessage,
       pinToCa: config.profile.pinTls,
+      ...(config.http ? { scepUrl: `${config.http.publicUrl}/scep` } : {}),
     },
     ...(await profileSigner(config)),
     logger,
@@ -166,6 +170,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     .inSingletonScope();
   container.bind(AdminHttp).toSelf().inSingletonScope();
   container.bind(DeviceHttp).toSelf().inSingletonScope();
+  container.bind(PlainHttp).toSelf().inSingletonScope();
 
   const listeners: Listener[] = [];
   try {
@@ -174,13 +179,16 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     listeners.push(admin);
     const device = await listen(container.get(DeviceHttp).app(), config.device.host, config.device.port, deviceTls);
     listeners.push(device);
+    const http = config.http ? await listen(container.get(PlainHttp).app(), config.device.host, config.http.port) : undefined;
+    if (http) listeners.push(http);
     const renewal = deviceTlsRenewal(config, ca, clock, logger, device.server as HttpsServer);
-    logger.info('listening', { admin: admin.url, device: device.url, publicUrl: config.device.publicUrl });
+    logger.info('listening', { admin: admin.url, device: device.url, publicUrl: config.device.publicUrl, ...(http ? { http: http.url } : {}) });
 
     let stopping: Promise<void> | undefined;
     return {
       adminUrl: admin.url,
       deviceUrl: device.url,
+      ...(http ? { httpUrl: http.url } : {}),
       services: { commandQueue: container.get<CommandQueueService>(COMMAND_QUEUE_SERVICE) },
       stop: () =>
         (stopping ??= (async () => {

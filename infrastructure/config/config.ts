@@ -28,6 +28,11 @@ export interface Config {
     readonly maxReportBytes: number;
     readonly seenIntervalMs: number;
   };
+  /**
+   * The optional plain-HTTP listener (same host as the device listener): SCEP and the CRL only.
+   * SCEP messages are signed and encrypted end to end, and relying parties fetch CRLs over HTTP.
+   */
+  readonly http?: { readonly port: number; readonly publicUrl: string };
   readonly profile: {
     readonly organization: string;
     readonly signMessage: boolean;

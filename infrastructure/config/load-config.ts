@@ -133,10 +133,17 @@ export function loadConfig(env: Env = process.env): Config {
   const devicePort = port(env, 'MDM_DEVICE_PORT', 8443);
   if (adminPort === devicePort && adminPort !== 0) throw new ConfigError('MDM_DEVICE_PORT', `must differ from MDM_ADMIN_PORT (both ${adminPort})`);
 
+  const httpPortRaw = get(env, 'MDM_HTTP_PORT');
+  const httpPort = httpPortRaw === undefined ? undefined : port(env, 'MDM_HTTP_PORT', 0);
+  if (httpPort !== undefined && httpPort !== 0 && (httpPort === devicePort || httpPort === adminPort)) throw new ConfigError('MDM_HTTP_PORT', `must differ from MDM_DEVICE_PORT and MDM_ADMIN_PORT (got ${httpPort})`);
+
   const machine = hostname();
   const publicUrl = url(env, 'MDM_PUBLIC_URL', ['https']) ?? `https://${machine}:${devicePort}`;
   const publicHost = new URL(publicUrl).hostname.replace(/^\[|\]$/g, '');
   const defaultNames = [...new Set([publicHost, machine, 'localhost', '127.0.0.1', '::1'])];
+
+  const httpPublicUrl = url(env, 'MDM_HTTP_PUBLIC_URL', ['http']);
+  if (httpPublicUrl && httpPort === undefined) throw new ConfigError('MDM_HTTP_PUBLIC_URL', 'needs MDM_HTTP_PORT (the plain-HTTP listener it names)');
 
   const adminTls = pair(env, 'MDM_ADMIN_TLS_CERT_FILE', 'MDM_ADMIN_TLS_KEY_FILE');
   const clientCaFile = file(env, 'MDM_ADMIN_TLS_CLIENT_CA_FILE');
@@ -185,6 +192,7 @@ export function loadConfig(env: Env = process.env): Config {
       seenIntervalMs: integer(env, 'MDM_DEVICE_SEEN_INTERVAL_MINUTES', 240, 1, 10_080) * 60_000,
       ...(deviceTls ? { tls: deviceTls } : {}),
     },
+    ...(httpPort !== undefined ? { http: { port: httpPort, publicUrl: (httpPublicUrl ?? `http://${new URL(publicUrl).host.replace(/:\d+$/, '')}:${httpPort}`).replace(/\/+$/, '') } } : {}),
     profile: {
       organization: profileOrganization(env),
       signMessage: oneOf(env, 'MDM_PROFILE_SIGN_MESSAGE', ['true', 'false'] as const, 'true') === 'true',

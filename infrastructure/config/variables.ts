@@ -23,6 +23,8 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'MDM_DEVICE_HOST', default: '0.0.0.0', description: 'Address the device listener binds to.' },
   { name: 'MDM_DEVICE_PORT', default: '8443', description: 'Device HTTPS port: check-in, commands, enrollment, SCEP.' },
   { name: 'MDM_PUBLIC_URL', default: 'https://<hostname>:<device port>', description: 'Device-facing base URL, written into enrollment profiles; its host is added to the TLS certificate names.' },
+  { name: 'MDM_HTTP_PORT', default: '', description: 'Port of an optional plain-HTTP listener (on MDM_DEVICE_HOST) that serves only SCEP (/scep) and the CRL (/crl): SCEP messages are signed and encrypted end to end, and a SCEP payload cannot pin the server certificate. Off when empty.' },
+  { name: 'MDM_HTTP_PUBLIC_URL', default: 'http://<MDM_PUBLIC_URL host>:<MDM_HTTP_PORT>', description: 'Device-facing base URL of the plain-HTTP listener; when the listener is on, enrollment profiles name its /scep.' },
   { name: 'MDM_TLS_HOSTNAMES', default: '<hostname>,localhost,127.0.0.1,::1 and the MDM_PUBLIC_URL host', description: 'Comma-separated DNS names/IPs for the device TLS certificate issued by the MDM CA.' },
   { name: 'MDM_TLS_CERT_FILE', default: '', description: 'PEM certificate (chain) for the device listener instead of one issued by the MDM CA.' },
   { name: 'MDM_TLS_KEY_FILE', default: '', description: 'PEM private key for MDM_TLS_CERT_FILE.' },

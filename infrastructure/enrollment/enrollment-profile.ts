@@ -16,6 +16,8 @@ export interface EnrollmentProfileInputs {
   /** The device listener's certificate comes from our own CA: pin it (a user-installed CA is not trusted for TLS). */
   readonly pinToCa: boolean;
   readonly accessRights?: number;
+  /** Where the SCEP payload enrolls: `<publicUrl>/scep` unless the plain-HTTP listener serves it. */
+  readonly scepUrl?: string;
 }
 
 /** The same identifier for every enrollment profile of a server, so a renewal replaces, not adds. */
@@ -38,7 +40,7 @@ export function buildEnrollmentProfile(i: EnrollmentProfileInputs): Record<strin
     PayloadType: 'com.apple.security.scep', PayloadVersion: 1, PayloadIdentifier: `${base}.identity`, PayloadUUID: identityUuid,
     PayloadDisplayName: 'Device identity',
     PayloadContent: {
-      URL: `${url}/scep`, Name: 'MDM', Subject: [[['CN', i.enrollmentId]]], Challenge: i.challenge,
+      URL: i.scepUrl ?? `${url}/scep`, Name: 'MDM', Subject: [[['CN', i.enrollmentId]]], Challenge: i.challenge,
       Keysize: 2048, 'Key Type': 'RSA', 'Key Usage': 5,
       // The device checks GetCACert against this, so a man in the middle cannot slip in its own RA.
       CAFingerprint: createHash('sha1').update(i.caCertificateDer).digest(),

@@ -29,7 +29,7 @@ describe('SCEP on the device listener, then check-in with the issued identity', 
     dir = tempDir();
     server = await startServer(loadConfig({
       MDM_DATA_DIR: dir.path, MDM_ADMIN_PORT: '0', MDM_DEVICE_PORT: '0', MDM_DEVICE_HOST: '127.0.0.1', MDM_TLS_HOSTNAMES: 'localhost,127.0.0.1',
-      MDM_SCEP_CHALLENGE: 'static-challenge-for-e2e',
+      MDM_SCEP_CHALLENGE: 'static-challenge-for-e2e', MDM_HTTP_PORT: '0',
     }), jsonLogger({ write: () => undefined }));
   });
 
@@ -39,11 +39,11 @@ describe('SCEP on the device listener, then check-in with the issued identity', 
   });
 
   // Asynchronous: the server runs in this very process and must keep answering meanwhile.
-  function scepclient(challenge: string, cn: string, cwd: string): Promise<{ status: number | null; stderr: string }> {
+  function scepclient(challenge: string, cn: string, cwd: string, base = `${server.deviceUrl.replace('127.0.0.1', 'localhost')}`): Promise<{ status: number | null; stderr: string }> {
     mkdirSync(cwd, { recursive: true });
     return new Promise((resolve) => {
       // Go's TLS trusts SSL_CERT_FILE: the MDM CA, as an enrollment profile would install it.
-      const child = spawn('scepclient', ['-server-url', `${server.deviceUrl.replace('127.0.0.1', 'localhost')}/scep`, '-private-key', join(cwd, 'device.key'), '-certificate', join(cwd, 'device.pem'), '-challenge', challenge, '-cn', cn], {
+      const child = spawn('scepclient', ['-server-url', `${base}/scep`, '-private-key', join(cwd, 'device.key'), '-certificate', join(cwd, 'device.pem'), '-challenge', challenge, '-cn', cn], {
         cwd, env: { ...process.env, SSL_CERT_FILE: join(dir.path, 'ca', 'ca.pem') },
       });
       let stderr = '';
@@ -87,6 +87,20 @@ describe('SCEP on the device listener, then check-in with the issued identity', 
     } finally {
       await reader.close();
     }
+  });
+
+  it('also enrolls over the plain-HTTP listener, which serves nothing but SCEP and health', async () => {
+    expect(server.httpUrl).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const cwd = join(dir.path, 'plain-http');
+    const run = await scepclient('static-challenge-for-e2e', randomUUID().toUpperCase(), cwd, server.httpUrl!);
+    expect(run.status, run.stderr).to.equal(0);
+    const verify = spawnSync('openssl', ['verify', '-CAfile', join(dir.path, 'ca', 'ca.pem'), join(cwd, 'device.pem')], { encoding: 'utf8' });
+    if (verify.error) console.log('    (openssl not on PATH: certificate not cross-checked)');
+    else expect(verify.stdout).to.contain('OK');
+    for (const path of ['/mdm', '/enroll/x', '/enroll']) {
+      expect((await fetch(`${server.httpUrl}${path}`, { method: path === '/mdm' ? 'PUT' : 'GET' })).status, path).to.equal(404);
+    }
+    expect((await fetch(`${server.httpUrl}/healthz`)).status).to.equal(200);
   });
 
   it('refuses a wrong challenge: no certificate', async () => {

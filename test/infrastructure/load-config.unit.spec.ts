@@ -42,6 +42,16 @@ describe('loadConfig', () => {
     fails({ MDM_PROFILE_SIGN_MESSAGE: 'yes' }, 'MDM_PROFILE_SIGN_MESSAGE');
   });
 
+  it('the plain-HTTP listener is off unless MDM_HTTP_PORT is set; its public URL follows MDM_PUBLIC_URL', () => {
+    expect(loadConfig({}).http).to.equal(undefined);
+    expect(loadConfig({ MDM_HTTP_PORT: '8081', MDM_PUBLIC_URL: 'https://mdm.example.com:8443' }).http).to.deep.equal({ port: 8081, publicUrl: 'http://mdm.example.com:8081' });
+    expect(loadConfig({ MDM_HTTP_PORT: '80', MDM_HTTP_PUBLIC_URL: 'http://scep.example.com/' }).http).to.deep.equal({ port: 80, publicUrl: 'http://scep.example.com' });
+    fails({ MDM_HTTP_PORT: '8443' }, 'MDM_HTTP_PORT', /must differ/);
+    fails({ MDM_HTTP_PORT: 'x' }, 'MDM_HTTP_PORT');
+    fails({ MDM_HTTP_PUBLIC_URL: 'http://scep.example.com' }, 'MDM_HTTP_PUBLIC_URL', /needs MDM_HTTP_PORT/);
+    fails({ MDM_HTTP_PORT: '80', MDM_HTTP_PUBLIC_URL: 'https://scep.example.com' }, 'MDM_HTTP_PUBLIC_URL');
+  });
+
   it('puts the MDM_PUBLIC_URL host into the TLS certificate names', () => {
     const c = loadConfig({ MDM_PUBLIC_URL: 'https://mdm.example.com' });
     expect(c.device.tlsHostnames[0]).to.equal('mdm.example.com');
