@@ -19,9 +19,12 @@ export interface DistinguishedName {
   readonly country?: string;
 }
 
-export interface CertificateRequest {
-  /** The subject's public key, SPKI PEM. The CA never sees the subject's private key. */
-  readonly publicKeyPem: string;
+/** The subject's public key, SPKI as PEM or DER. The CA never sees the subject's private key. */
+export type SubjectPublicKey = { readonly publicKeyPem: string; readonly publicKeyDer?: undefined } | { readonly publicKeyDer: Buffer; readonly publicKeyPem?: undefined };
+
+export type CertificateRequest = SubjectPublicKey & CertificateRequestFields;
+
+export interface CertificateRequestFields {
   readonly subject: DistinguishedName;
   readonly profile: CertificateProfile;
   readonly validityDays: number;

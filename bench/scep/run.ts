@@ -8,7 +8,7 @@ import type { ClientCipher } from '../../test/support/scep-client-message.js';
 import { idleBaseline } from '../support/phase.js';
 import { procCpuAvailable } from '../support/proc-cpu.js';
 import { progress, wholeNumber } from '../support/progress.js';
-import { caDirectory, startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { caDirectory, freePort, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { keyBits, recipientCertificate } from './ca-certificates.js';
 import { connectionCost, issuancePhase, type ConnectionCost, type IssuanceFigures } from './issuance-phase.js';
 import { clientPool, pkiMessages } from './pki-messages.js';
@@ -18,8 +18,9 @@ import { scepserverAvailable, startScepserver, type ScepserverProcess } from './
 const HELP = `Usage: node dist/bench/scep/run.js [options]
 
 Server CPU per certificate issuance through SCEP PKIOperation (POST, PKCSReq, RSA-2048 client keys),
-ours (\`mdm serve\` as its own process, HTTPS at /scep, embedded SQLite store, log level warn) side by
-side with micromdm's scepserver (Debian package \`scep\`, plain HTTP, file depot) under the same load.
+ours (\`mdm serve\` as its own process, /scep on its plain-HTTP listener by default, embedded SQLite
+store, log level warn) side by side with micromdm's scepserver (Debian package \`scep\`, plain HTTP,
+file depot) under the same load.
 Client keys are generated once (a small pool, reused: every request has its own transaction id and
 commonName) and every pkiMessage is built before anything is timed, each server's encrypted to its
 own recipient (our RA certificate; scepserver's CA). Both CAs get keys of the same size.
@@ -40,6 +41,8 @@ Options:
   --keys N          client RSA-2048 keys in the pool (default 8)
   --cipher C        envelope cipher: aes256-CBC, aes128-CBC or des-EDE3-CBC (default aes256-CBC)
   --ca-bits N       RSA size of both CAs' keys: 2048 or 3072 (default 2048)
+  --transport T     how we are reached: http (the plain-HTTP listener, MDM_HTTP_PORT: like for like
+                    with scepserver) or https (the device listener) (default http)
   --connections N   fresh connections per server for the connection-cost figure, 0 to skip (default 100)
   --server-cpu-prof D  run our server with --cpu-prof, profile written to directory D
   --keep-dir        keep the data directories (and scepserver.log) instead of removing them
@@ -85,6 +88,7 @@ async function main(): Promise<number> {
       cipher: { type: 'string', default: 'aes256-CBC' },
       'ca-bits': { type: 'string', default: '2048' },
       connections: { type: 'string', default: '100' },
+      transport: { type: 'string', default: 'http' },
       'keep-dir': { type: 'boolean', default: false },
       'server-cpu-prof': { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -101,7 +105,13 @@ async function main(): Promise<number> {
     process.stderr.write(`--cipher takes one of ${CIPHERS.join(', ')}, got ${JSON.stringify(values.cipher)}\n`);
     return 2;
   }
+  if (values.transport !== 'http' && values.transport !== 'https') {
+    process.stderr.write(`--transport takes http or https, got ${JSON.stringify(values.transport)}\n`);
+    return 2;
+  }
+  const transport = values.transport;
   const options = {
+    transport,
     requests: wholeNumber('requests', values.requests),
     concurrency,
     warmup: values.warmup === undefined ? 2 * concurrency : wholeNumber('warmup', values.warmup, 0),
@@ -125,12 +135,15 @@ async function main(): Promise<number> {
     const ourDir = join(dir, 'ours');
     const ca = await FileCertificateAuthority.openOrCreate(caDirectory(ourDir), { keyBits: options.caBits });
     const profileDir = values['server-cpu-prof'];
-    ours = await startServerProcess({ dataDir: ourDir, env: { MDM_SCEP_CHALLENGE: challenge }, ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}) });
+    const httpPort = transport === 'http' ? await freePort() : undefined;
+    ours = await startServerProcess({ dataDir: ourDir, env: { MDM_SCEP_CHALLENGE: challenge, ...(httpPort ? { MDM_HTTP_PORT: String(httpPort) } : {}) }, ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}) });
     const theirDir = join(dir, 'scepserver');
     mkdirSync(theirDir);
     theirs = await startScepserver(theirDir, { caBits: options.caBits, challenge });
     const servers: ServerUnderTest[] = [
-      { name: 'ours', pid: ours.pid, transport: 'HTTPS (keep-alive)', endpoint: { name: 'ours', host: ours.deviceHost, port: ours.devicePort, path: '/scep', tls: { caPem: ca.certificatePem(), servername: 'localhost' } } },
+      httpPort
+        ? { name: 'ours', pid: ours.pid, transport: 'HTTP (keep-alive)', endpoint: { name: 'ours', host: ours.deviceHost, port: httpPort, path: '/scep' } }
+        : { name: 'ours', pid: ours.pid, transport: 'HTTPS (keep-alive)', endpoint: { name: 'ours', host: ours.deviceHost, port: ours.devicePort, path: '/scep', tls: { caPem: ca.certificatePem(), servername: 'localhost' } } },
       { name: 'scepserver', pid: theirs.pid, transport: 'HTTP (keep-alive)', endpoint: { name: 'scepserver', host: '127.0.0.1', port: theirs.port, path: '/scep' } },
     ];
     for (const s of servers) if (!procCpuAvailable(s.pid)) throw new Error('/proc/<pid>/stat is not readable: this benchmark needs Linux');
@@ -189,7 +202,7 @@ async function main(): Promise<number> {
       '',
       `ratio (ours / scepserver, server CPU per issuance): ${ratio.toFixed(3)}  — target <= 1: ${targetMet ? 'MET' : 'NOT MET'}${ourFailures > 0 ? ` (${ourFailures} of our issuances failed: the run is void)` : ''}`,
       ...(theirFailures > 0 ? [`scepserver refused ${theirFailures} requests (its file depot races on the serial file under concurrency; see its log with --keep-dir); its CPU is divided by all its requests, which favours it`] : []),
-      `TLS: our timed issuances ran over connections opened in the warm-up (${our.timed.connectionsOpened} handshakes inside the timed stretch), so the ratio holds TLS record costs but no handshakes${our.connection ? `; a full handshake costs our server ${our.connection.serverCpuMsPerConnection.toFixed(3)} ms CPU (${(our.connection.serverCpuMsPerConnection / Math.max(our.timed.serverCpuMsPerIssuance, 1e-9) * 100).toFixed(1)}% of an issuance)` : ''}`,
+      transport === 'http' ? 'both servers over plain HTTP: no TLS on either side' : `TLS: our timed issuances ran over connections opened in the warm-up (${our.timed.connectionsOpened} handshakes inside the timed stretch), so the ratio holds TLS record costs but no handshakes${our.connection ? `; a full handshake costs our server ${our.connection.serverCpuMsPerConnection.toFixed(3)} ms CPU (${(our.connection.serverCpuMsPerConnection / Math.max(our.timed.serverCpuMsPerIssuance, 1e-9) * 100).toFixed(1)}% of an issuance)` : ''}`,
     ];
     for (const r of results) for (const phase of [r.warmup, r.timed]) if (phase.failures > 0) out.push(`failures at ${r.name}: ${phase.firstFailures.join('; ')}`);
     process.stdout.write(`${out.join('\n')}\n`);

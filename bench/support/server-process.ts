@@ -25,7 +25,7 @@ export interface ServerProcessOptions {
 
 const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../infrastructure/cli/main.js');
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const probe = createServer();
   await new Promise<void>((ok) => probe.listen(0, '127.0.0.1', ok));
   const { port } = probe.address() as AddressInfo;

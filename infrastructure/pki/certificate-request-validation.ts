@@ -9,6 +9,8 @@ import { parseSubjectAltName, subjectAltNameKey, type SubjectAltName } from './s
 
 export interface ValidatedRequest {
   readonly publicKey: KeyObject;
+  /** The key's SPKI, re-encoded by OpenSSL (canonical DER whatever the caller sent). */
+  readonly publicKeyDer: Buffer;
   readonly subject: DistinguishedName;
   readonly profile: CertificateProfile;
   readonly validityDays: number;
@@ -32,8 +34,10 @@ export function validateCertificateRequest(request: CertificateRequest): Validat
   if (request.profile === 'tls-server' && subjectAltNames.length === 0) {
     fail('a tls-server certificate needs at least one subjectAltName');
   }
+  const publicKey = request.publicKeyDer !== undefined ? validatePublicKeyDer(request.publicKeyDer) : validatePublicKey(request.publicKeyPem);
   return {
-    publicKey: validatePublicKey(request.publicKeyPem),
+    publicKey,
+    publicKeyDer: publicKey.export({ type: 'spki', format: 'der' }),
     subject: validateSubject(request.subject),
     profile: request.profile,
     validityDays,
@@ -67,6 +71,22 @@ function validatePublicKey(pem: string): KeyObject {
   } catch {
     fail('publicKeyPem does not parse as a public key');
   }
+  return acceptableKey(key);
+}
+
+function validatePublicKeyDer(der: Buffer): KeyObject {
+  if (!Buffer.isBuffer(der)) fail('publicKeyDer must be bytes');
+  let key: KeyObject;
+  try {
+    // type 'spki': a private key in DER is refused here, never turned into its public half.
+    key = createPublicKey({ key: der, format: 'der', type: 'spki' });
+  } catch {
+    fail('publicKeyDer does not parse as an SPKI public key');
+  }
+  return acceptableKey(key);
+}
+
+function acceptableKey(key: KeyObject): KeyObject {
   const details = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === 'rsa' && (details.modulusLength ?? 0) >= 2048) return key;
   if (key.asymmetricKeyType === 'ec' && ACCEPTED_CURVES.includes(details.namedCurve ?? '')) return key;

@@ -46,6 +46,7 @@ export class LocalCertificateAuthority implements CertificateAuthority {
         serialNumber,
         subject: nameAttributes(valid.subject),
         subjectPublicKey: valid.publicKey,
+        subjectPublicKeyDer: valid.publicKeyDer,
         validity,
         profile: valid.profile,
         subjectAltNames: valid.subjectAltNames,

@@ -1,4 +1,4 @@
-import { createPublicKey, sign, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { children, encodeDer, parseDer } from './der.js';
 import { toForgeAttributes, type NameAttribute } from './distinguished-name.js';
@@ -18,6 +18,8 @@ export interface CertificateTemplate {
   readonly serialNumber: string;
   readonly subject: readonly NameAttribute[];
   readonly subjectPublicKey: KeyObject;
+  /** Its SPKI DER when the caller has it already (exporting costs as much as a small signature). */
+  readonly subjectPublicKeyDer?: Buffer;
   readonly validity: ValidityWindow;
   readonly profile: ExtensionProfile;
   readonly subjectAltNames?: readonly SubjectAltName[];
@@ -51,7 +53,7 @@ function buildAndSign(
   issuer: IssuerIdentity | undefined,
 ): Buffer {
   if (signingKey.asymmetricKeyType !== 'rsa') throw new Error('only RSA issuer keys are supported');
-  const spkiDer = template.subjectPublicKey.export({ type: 'spki', format: 'der' });
+  const spkiDer = template.subjectPublicKeyDer ?? template.subjectPublicKey.export({ type: 'spki', format: 'der' });
   const subjectKeyIdentifier = keyIdentifier(spkiDer);
   const subject = toForgeAttributes(template.subject);
 
@@ -79,9 +81,8 @@ function buildAndSign(
   const tbsDer = encodeDer(tbs);
 
   const signature = sign('sha256', tbsDer, signingKey);
-  const der = encodeDer(signedCertificate(tbsDer, signature));
-  assertVerifies(der, signingKey);
-  return der;
+  assertVerifies(tbsDer, signature, signingKey);
+  return encodeDer(signedCertificate(tbsDer, signature));
 }
 
 function signedCertificate(tbsDer: Buffer, signature: Buffer): forge.asn1.Asn1 {
@@ -99,8 +100,12 @@ function signedCertificate(tbsDer: Buffer, signature: Buffer): forge.asn1.Asn1 {
 
 // One RSA verification per issuance is cheap insurance against ever handing out a certificate
 // that no relying party would accept.
-function assertVerifies(der: Buffer, signingKey: KeyObject): void {
-  if (!new X509Certificate(der).verify(createPublicKey(signingKey))) {
+// (The public half is derived once per key: deriving it costs about as much as the check.)
+const publicHalves = new WeakMap<KeyObject, KeyObject>();
+function assertVerifies(tbsDer: Buffer, signature: Buffer, signingKey: KeyObject): void {
+  let publicKey = publicHalves.get(signingKey);
+  if (!publicKey) publicHalves.set(signingKey, (publicKey = createPublicKey(signingKey)));
+  if (!verify('sha256', tbsDer, publicKey, signature)) {
     throw new Error('internal error: freshly built certificate does not verify');
   }
 }

@@ -1,4 +1,4 @@
-import { createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import type { DistinguishedName } from '../../application/ports/certificate-authority.js';
 import { SIGNATURE_ALGORITHMS } from '../http/device/identity/cms-algorithms.js';
@@ -11,9 +11,9 @@ const { Type } = forge.asn1;
 
 /** What a PKCS#10 request (RFC 2986) asks for, once its self-signature proved possession of the key. */
 export interface CertificationRequest {
-  readonly publicKeyPem: string;
   /** The requested key as SubjectPublicKeyInfo DER, for comparing keys without re-encoding them. */
   readonly spkiDer: Buffer;
+  readonly publicKey: KeyObject;
   /** The subject attributes the CA's profile can carry; others (L, ST, emailAddress) are dropped. */
   readonly subject: Partial<DistinguishedName>;
   readonly challengePassword?: string;
@@ -46,8 +46,8 @@ export function parseCertificationRequest(der: Buffer): CertificationRequest {
   if (!valid) fail('the CSR signature does not verify');
 
   return {
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     spkiDer,
+    publicKey,
     subject: nameFields(subjectNode),
     ...challengeOf(attributesNode),
   };

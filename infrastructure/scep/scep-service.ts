@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { CertificateAuthority, DistinguishedName } from '../../application/ports/certificate-authority.js';
 import type { Logger } from '../../application/ports/logger.js';
 import type { ScepChallenges, ScepIssuanceRecorder } from '../../application/ports/scep-challenges.js';
@@ -91,7 +92,7 @@ export class ScepService {
     let issued;
     try {
       issued = await this.options.ca.issue({
-        publicKeyPem: request.publicKeyPem,
+        publicKeyDer: request.spkiDer,
         subject,
         profile: 'device-identity',
         validityDays: this.validityDays,
@@ -137,7 +138,7 @@ export class ScepService {
     }
     // RFC 8894 §2.3: a PKCSReq is signed with the key it asks a certificate for; anything else
     // would let a signer reuse someone else's CSR (and challenge).
-    if (!sameKey(message, request.spkiDer)) {
+    if (!sameKey(message, request.publicKey)) {
       return { ok: false, reason: "the pkiMessage is not signed with the CSR's key" };
     }
     if (request.challengePassword === undefined) return { ok: false, reason: 'the CSR has no challengePassword' };
@@ -163,9 +164,9 @@ function commonNameOf(certificateDer: Buffer): string | undefined {
   }
 }
 
-function sameKey(message: PkiMessage, requestedSpkiDer: Buffer): boolean {
+function sameKey(message: PkiMessage, requested: KeyObject): boolean {
   try {
-    return signerPublicKey(message)?.export({ type: 'spki', format: 'der' }).equals(requestedSpkiDer) ?? false;
+    return signerPublicKey(message)?.equals(requested) ?? false;
   } catch {
     return false;
   }
