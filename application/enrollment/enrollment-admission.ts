@@ -40,7 +40,8 @@ export class EnrollmentAdmission {
     private readonly enrollments: Enrollments = new Enrollments(store, clock),
   ) {}
 
-  async admit(udid: string, certificateHash: string, device: DeviceState): Promise<Admission> {
+  /** `at`: when the device authenticated (the time its device events carry too). */
+  async admit(udid: string, certificateHash: string, device: DeviceState, at: string = this.clock.now().toISOString()): Promise<Admission> {
     if (device.quarantine?.status === 'rejected' && device.quarantine.certificateHash === certificateHash) return { kind: 'refused', reason: 'enrollment-rejected' };
     const [issued] = await this.store.readStream(issuedCertificateStreamId(certificateHash), { maxCount: 1 });
     const certificate = issued?.type === 'CertificateIssued' ? (issued.data as CertificateIssued['data']) : undefined;
@@ -49,7 +50,6 @@ export class EnrollmentAdmission {
     const enrollment = enrollmentId ? await this.enrollments.state(enrollmentId) : undefined;
     if (!enrollmentId || !certificate || !enrollment?.started) return { kind: 'admitted', quarantine: await this.required(undefined) };
 
-    const at = this.clock.now().toISOString();
     const actor = { kind: 'device', id: udid } as const;
     // Issuance records this step too; should that record have failed, the enrollment still tells the whole story.
     if (enrollment.identity?.certificateSha256 !== certificateHash) {

@@ -28,7 +28,7 @@ export interface CheckInHooks {
    * At Authenticate: the enrollment of the presented certificate records the device (and may refuse
    * it) and says whether it waits for an admin. Without it, devices enroll unquarantined.
    */
-  admission?: { admit(udid: string, certificateHash: string, device: DeviceState): Promise<Admission> };
+  admission?: { admit(udid: string, certificateHash: string, device: DeviceState, at: string): Promise<Admission> };
 }
 
 /**
@@ -88,7 +88,7 @@ export class CheckInService {
     const certificateNamesDevice = identity.subjectCommonName === m.udid;
     // Refuse a takeover before the certificate gets bound to this device.
     if (before.status === 'enrolled' && before.certificateHash !== identity.certificateHash && !certificateNamesDevice) return { kind: 'refused', reason: 'rebind-refused' };
-    const admission = (await this.hooks.admission?.admit(m.udid, identity.certificateHash, before)) ?? { kind: 'admitted', quarantine: false };
+    const admission = (await this.hooks.admission?.admit(m.udid, identity.certificateHash, before, at)) ?? { kind: 'admitted', quarantine: false };
     if (admission.kind === 'refused') return { kind: 'refused', reason: admission.reason };
     try {
       await handleCommand(this.store, certificateBindingDecider, certificateStreamId(identity.certificateHash), {
