@@ -14,6 +14,10 @@ import type { DeviceState } from '../domain/device/device.js';
 import { EventStoreBlobStore } from './blobs/event-store-blob-store.js';
 import { wirePush } from './apns/push-wiring.js';
 import { EnrollmentTokens } from '../application/enrollment/enrollment-tokens.js';
+import { Enrollments } from '../application/enrollment/enrollments.js';
+import { EnrollmentAdmission } from '../application/enrollment/enrollment-admission.js';
+import { EnrollmentIdentityRecorder } from '../application/enrollment/enrollment-identity-recorder.js';
+import { QuarantineNotices } from '../application/enrollment/quarantine-notices.js';
 import { enrollmentRoutes } from './http/device/enrollment-routes.js';
 import { profileSigner } from './enrollment/profile-signer.js';
 import { IssuedCertificates } from '../application/certificates/issued-certificates.js';
@@ -99,13 +103,14 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   container.bind<CertificateAuthority>(CERTIFICATE_AUTHORITY).toConstantValue(ca);
   container.bind<StateCache<DeviceState>>(DEVICE_STATE_CACHE).toConstantValue(deviceCache);
   const scepRa = await openOrCreateScepRa(ca, join(config.dataDir, 'ca'));
-  const enrollmentTokens = new EnrollmentTokens(eventStore, clock);
+  const enrollments = new Enrollments(eventStore, clock);
+  const enrollmentTokens = new EnrollmentTokens(eventStore, clock, enrollments);
   container.bind(SCEP_ROUTES).toConstantValue(createScepRouter(new ScepService({
     ca,
     ra: scepRa,
     // One-time challenges from enrollment tokens first, then the static one if configured.
     challenges: new AnyScepChallenge([enrollmentTokens, ...(config.scepChallenge ? [new StaticScepChallenge(config.scepChallenge)] : [])]),
-    recorder: new IssuedCertificates(eventStore, clock),
+    recorder: new EnrollmentIdentityRecorder(new IssuedCertificates(eventStore, clock), enrollments, clock, logger),
     logger,
   }), { logger }));
   container.bind(ENROLLMENT_ROUTES).toConstantValue(enrollmentRoutes({
@@ -121,6 +126,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     },
     ...(await profileSigner(config)),
     logger,
+    steps: { enrollments, clock },
   }));
   container.bind(READINESS_DETAILS).toConstantValue(() => ({
     push: push ? { ...push.coordinator.health(), certificate: pushCertificateStatus(push.sender.certificate, clock.now()) } : { status: 'not-configured' },
@@ -132,6 +138,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
       // A device that (re)gains push coordinates may have commands waiting since before.
       onPushable: (udid) => push?.coordinator.requestPush(udid),
       ...(push ? { expectedTopic: push.sender.certificate.topic } : {}),
+      admission: new EnrollmentAdmission(eventStore, clock, { all: config.enrollmentQuarantine }, enrollments),
     }))
     .inSingletonScope();
   container
@@ -168,6 +175,8 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
       });
     })
     .inSingletonScope();
+  // Approvals and rejections come from the CLI, another process: wake the device once decided.
+  const quarantineNotices = push && new QuarantineNotices(eventStore, clock, { approved: (udid) => push.coordinator.requestPush(udid), rejected: (udid) => push.coordinator.requestPush(udid) }, { logger });
   container.bind(AdminHttp).toSelf().inSingletonScope();
   container.bind(DeviceHttp).toSelf().inSingletonScope();
   container.bind(PlainHttp).toSelf().inSingletonScope();
@@ -183,6 +192,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     if (http) listeners.push(http);
     const renewal = deviceTlsRenewal(config, ca, clock, logger, device.server as HttpsServer);
     logger.info('listening', { admin: admin.url, device: device.url, publicUrl: config.device.publicUrl, ...(http ? { http: http.url } : {}) });
+    void quarantineNotices?.start();
 
     let stopping: Promise<void> | undefined;
     return {
@@ -196,6 +206,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
           renewal.stop();
           logger.info('shutting down', { graceMs: config.shutdownTimeoutMs });
           await Promise.all(listeners.map((l) => l.close(config.shutdownTimeoutMs)));
+          await quarantineNotices?.close();
           await push?.close();
           await eventStore.close();
           logger.info('stopped');
@@ -203,6 +214,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     };
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close(0)));
+    await quarantineNotices?.close();
     await push?.close();
     await eventStore.close();
     throw error;

@@ -11,6 +11,8 @@ import type { StateCache } from '../state-cache.js';
 import type { CheckInMessage, DeviceAnswer, PresentedIdentity } from './messages.js';
 import { unlockTokenContext } from './secret-contexts.js';
 import { checkBinding, loadDeviceState, unenrollmentAnswer } from './device-binding.js';
+import { awaitingApproval } from '../../domain/device/quarantine.js';
+import type { Admission } from '../enrollment/enrollment-admission.js';
 
 export interface CheckInHooks {
   /**
@@ -22,6 +24,11 @@ export interface CheckInHooks {
   onPushable?(udid: string): void;
   /** A device checked out: no more pushes. */
   onCheckedOut?(udid: string): void;
+  /**
+   * At Authenticate: the enrollment of the presented certificate records the device (and may refuse
+   * it) and says whether it waits for an admin. Without it, devices enroll unquarantined.
+   */
+  admission?: { admit(udid: string, certificateHash: string, device: DeviceState, at: string): Promise<Admission> };
 }
 
 /**
@@ -57,7 +64,8 @@ export class CheckInService {
           : {};
         const result = await this.device(message.udid, { type: 'RecordTokenUpdate', udid: message.udid, topic: message.topic, pushToken: message.token.toString('hex'), pushMagic: message.pushMagic, ...unlock, at }, true);
         if ('kind' in result) return result;
-        if (result.events.length > 0) this.hooks.onPushable?.(message.udid);
+        // A device held for an admin is not woken: it would find nothing to do.
+        if (result.events.length > 0 && !awaitingApproval(result.state)) this.hooks.onPushable?.(message.udid);
         return { kind: 'ok' };
       }
       case 'CheckOut': {
@@ -80,6 +88,8 @@ export class CheckInService {
     const certificateNamesDevice = identity.subjectCommonName === m.udid;
     // Refuse a takeover before the certificate gets bound to this device.
     if (before.status === 'enrolled' && before.certificateHash !== identity.certificateHash && !certificateNamesDevice) return { kind: 'refused', reason: 'rebind-refused' };
+    const admission = (await this.hooks.admission?.admit(m.udid, identity.certificateHash, before, at)) ?? { kind: 'admitted', quarantine: false };
+    if (admission.kind === 'refused') return { kind: 'refused', reason: admission.reason };
     try {
       await handleCommand(this.store, certificateBindingDecider, certificateStreamId(identity.certificateHash), {
         commandId: randomUUID(),
@@ -91,7 +101,10 @@ export class CheckInService {
       if (error instanceof DomainError && (error.code === 'certificate-bound-elsewhere' || error.code === 'certificate-retired')) return { kind: 'refused', reason: error.code };
       throw error;
     }
-    const result = await this.device(m.udid, { type: 'StartEnrollment', udid: m.udid, topic: m.topic, certificateHash: identity.certificateHash, certificateNamesDevice, facts: m.facts, at });
+    const result = await this.device(m.udid, {
+      type: 'StartEnrollment', udid: m.udid, topic: m.topic, certificateHash: identity.certificateHash, certificateNamesDevice, facts: m.facts,
+      ...(admission.enrollment ? { enrollment: admission.enrollment } : {}), ...(admission.quarantine ? { quarantine: true } : {}), at,
+    });
     if ('kind' in result) return result.kind === 'rejected' && result.detail.startsWith('rebind-refused') ? { kind: 'refused', reason: 'rebind-refused' } : result;
     // The certificate the device left behind speaks for nobody any more.
     const rebound = result.events.find((e) => e.type === 'DeviceCertificateRebound');

@@ -38,4 +38,6 @@ export type DeviceAnswer =
   | { readonly kind: 'unenroll' }
   | { readonly kind: 'rejected'; readonly detail: string };
 
-export type IdentityRefusal = 'udid-mismatch' | 'certificate-bound-elsewhere' | 'certificate-retired' | 'rebind-refused' | 'unknown-device' | 'not-enrolled';
+export type IdentityRefusal = 'udid-mismatch' | 'certificate-bound-elsewhere' | 'certificate-retired' | 'rebind-refused' | 'unknown-device' | 'not-enrolled'
+  /** The certificate's enrollment belongs to another device, or an admin rejected it. */
+  | 'enrollment-device-mismatch' | 'enrollment-rejected';

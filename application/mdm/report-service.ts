@@ -11,6 +11,7 @@ import type { Clock } from '../ports/clock.js';
 import { EventTooLargeError, type EventStore } from '../ports/event-store.js';
 import type { StateCache } from '../state-cache.js';
 import { checkBinding, loadDeviceState, unenrollmentAnswer } from './device-binding.js';
+import { withheldFromCommands } from '../../domain/device/quarantine.js';
 import type { DeviceAnswer, PresentedIdentity, ReportStatus } from './messages.js';
 
 /** Turns a query's report into a typed result with its fingerprint, or undefined when there is none. */
@@ -59,6 +60,8 @@ export class ReportService {
     const before = await loadDeviceState(this.store, this.cache, r.udid);
     const refused = checkBinding(before, identity) ?? unenrollmentAnswer(before);
     if (refused) return { answer: refused };
+    // Quarantined: an empty answer, nothing handed out and nothing recorded until an admin decides.
+    if (withheldFromCommands(before)) return { answer: { kind: 'ok' } };
     this.options.onContact?.(r.udid);
     const at = this.clock.now().toISOString();
     let command: DeviceCommand;

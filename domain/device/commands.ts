@@ -15,6 +15,10 @@ export interface StartEnrollment {
    */
   readonly certificateNamesDevice?: boolean;
   readonly facts: DeviceFacts;
+  /** The enrollment the certificate was issued for, with the person and group it named. */
+  readonly enrollment?: { readonly enrollmentId: string; readonly user?: string; readonly group?: string };
+  /** This enrollment must wait for an admin's approval (decided once per certificate). */
+  readonly quarantine?: boolean;
   readonly at: string;
 }
 
@@ -58,5 +62,22 @@ export interface RequestUnenrollment {
   readonly at: string;
 }
 
-export type EnrollmentCommand = StartEnrollment | RecordTokenUpdate | CheckOut | InvalidatePushToken | RequestUnenrollment;
+/** An admin lets a quarantined device in. */
+export interface ApproveDevice {
+  readonly type: 'ApproveDevice';
+  readonly udid: string;
+  readonly approvedBy: string;
+  readonly at: string;
+}
+
+/** An admin turns a quarantined device away: it is asked to unenroll as well. */
+export interface RejectDevice {
+  readonly type: 'RejectDevice';
+  readonly udid: string;
+  readonly rejectedBy: string;
+  readonly reason?: string;
+  readonly at: string;
+}
+
+export type EnrollmentCommand = StartEnrollment | RecordTokenUpdate | CheckOut | InvalidatePushToken | RequestUnenrollment | ApproveDevice | RejectDevice;
 export type DeviceCommand = EnrollmentCommand | QueueCommandType;

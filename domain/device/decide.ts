@@ -1,6 +1,7 @@
 import { assertNever } from '../shared/decider.js';
 import { DomainError } from '../shared/domain-error.js';
 import type { CheckOut, DeviceCommand, InvalidatePushToken, RecordTokenUpdate, RequestUnenrollment, StartEnrollment } from './commands.js';
+import { approveDevice, quarantineOnStart, rejectDevice } from './quarantine.js';
 import { sameFacts } from './device-facts.js';
 import type { DeviceEvent } from './events.js';
 import { cancelAll, decideQueue } from './queue/decide-queue.js';
@@ -22,10 +23,14 @@ function startEnrollment(c: StartEnrollment, s: DeviceState): DeviceEvent[] {
     return [{ type: 'DeviceCertificateRebound', data: { udid: c.udid, previousCertificateHash: s.certificateHash, certificateHash: c.certificateHash, facts: c.facts, reboundAt: c.at } }];
   }
   if (s.status === 'enrolled' && s.certificateHash === c.certificateHash && s.topic === c.topic) return [];
-  return [{
-    type: 'DeviceEnrollmentStarted',
-    data: { udid: c.udid, topic: c.topic, certificateHash: c.certificateHash, facts: c.facts, reenrollment: s.enrollments > 0, startedAt: c.at },
-  }];
+  const enrollment = c.enrollment ? { enrollmentId: c.enrollment.enrollmentId, ...(c.enrollment.user ? { user: c.enrollment.user } : {}), ...(c.enrollment.group ? { group: c.enrollment.group } : {}) } : {};
+  return [
+    {
+      type: 'DeviceEnrollmentStarted',
+      data: { udid: c.udid, topic: c.topic, certificateHash: c.certificateHash, facts: c.facts, reenrollment: s.enrollments > 0, ...enrollment, startedAt: c.at },
+    },
+    ...quarantineOnStart(c, s),
+  ];
 }
 
 function recordTokenUpdate(c: RecordTokenUpdate, s: DeviceState): DeviceEvent[] {
@@ -91,6 +96,10 @@ export function decide(command: DeviceCommand, state: DeviceState): DeviceEvent[
       return invalidatePushToken(command, state);
     case 'RequestUnenrollment':
       return requestUnenrollment(command, state);
+    case 'ApproveDevice':
+      return approveDevice(command, state);
+    case 'RejectDevice':
+      return rejectDevice(command, state);
     case 'QueueCommand':
     case 'CancelCommand':
     case 'RequestNextCommand':

@@ -17,6 +17,11 @@ export type DeviceEnrollmentStarted = {
     readonly facts: DeviceFacts;
     /** True when the device had been enrolled or checked out before. */
     readonly reenrollment: boolean;
+    /** The enrollment its certificate was issued for (absent for other certificates, and in older events). */
+    readonly enrollmentId?: string;
+    /** The person the enrollment named: the UDID ↔ user record on the device. */
+    readonly user?: string;
+    readonly group?: string;
     readonly startedAt: string;
   };
 };
@@ -68,6 +73,29 @@ export type DeviceUnenrollmentRequested = {
   readonly data: { readonly udid: string; readonly reason: string; readonly requestedBy: string; readonly requestedAt: string };
 };
 
-export type EnrollmentEvent = DeviceEnrollmentStarted | DeviceEnrolled | PushTokenUpdated | DeviceCheckedOut | DeviceCertificateRebound | PushTokenInvalidated | DeviceUnenrollmentRequested;
+/**
+ * The enrollment under this certificate waits for an admin: the device may check in, but it is
+ * handed no commands and is not pushed until DeviceApproved.
+ */
+export type DeviceQuarantined = {
+  readonly type: 'DeviceQuarantined';
+  readonly data: { readonly udid: string; readonly certificateHash: string; readonly enrollmentId?: string; readonly quarantinedAt: string };
+};
+
+/** An admin let the quarantined device in: commands and pushes flow from now on. */
+export type DeviceApproved = {
+  readonly type: 'DeviceApproved';
+  readonly data: { readonly udid: string; readonly enrollmentId?: string; readonly approvedBy: string; readonly approvedAt: string };
+};
+
+/** An admin turned the quarantined device away (it is also asked to unenroll). */
+export type DeviceRejected = {
+  readonly type: 'DeviceRejected';
+  readonly data: { readonly udid: string; readonly certificateHash: string; readonly enrollmentId?: string; readonly rejectedBy: string; readonly reason?: string; readonly rejectedAt: string };
+};
+
+export type QuarantineEvent = DeviceQuarantined | DeviceApproved | DeviceRejected;
+
+export type EnrollmentEvent = DeviceEnrollmentStarted | DeviceEnrolled | PushTokenUpdated | DeviceCheckedOut | DeviceCertificateRebound | PushTokenInvalidated | DeviceUnenrollmentRequested | QuarantineEvent;
 export type DeviceEvent = EnrollmentEvent | QueueEvent;
 export type DeviceEventType = DeviceEvent['type'];

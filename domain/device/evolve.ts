@@ -4,11 +4,19 @@ import type { DeviceState } from './state.js';
 
 export function evolve(state: DeviceState, event: DeviceEvent): DeviceState {
   switch (event.type) {
-    case 'DeviceEnrollmentStarted':
+    case 'DeviceEnrollmentStarted': {
       // Push coordinates stay until the next TokenUpdate replaces them, but the device is not
       // pushable while it enrolls: status says so.
+      const { enrollment: _enrollment, quarantine: _quarantine, ...rest } = state;
+      const sameCertificate = state.certificateHash === event.data.certificateHash;
+      const { enrollmentId, user, group } = event.data;
+      // A new certificate is a new enrollment: who it belongs to and its quarantine are decided anew.
+      const enrollment = enrollmentId ? { enrollmentId, ...(user ? { user } : {}), ...(group ? { group } : {}) } : sameCertificate ? state.enrollment : undefined;
+      const quarantine = state.quarantine?.certificateHash === event.data.certificateHash ? state.quarantine : undefined;
       return {
-        ...state,
+        ...rest,
+        ...(enrollment ? { enrollment } : {}),
+        ...(quarantine ? { quarantine } : {}),
         status: 'enrolling',
         udid: event.data.udid,
         topic: event.data.topic,
@@ -16,8 +24,24 @@ export function evolve(state: DeviceState, event: DeviceEvent): DeviceState {
         facts: event.data.facts,
         enrollments: state.enrollments + 1,
       };
+    }
     case 'DeviceCertificateRebound':
-      return { ...state, certificateHash: event.data.certificateHash, facts: event.data.facts };
+      // The renewed identity carries the admin's decision about the one it replaces.
+      return {
+        ...state,
+        certificateHash: event.data.certificateHash,
+        facts: event.data.facts,
+        ...(state.quarantine ? { quarantine: { ...state.quarantine, certificateHash: event.data.certificateHash } } : {}),
+      };
+    case 'DeviceQuarantined':
+      return {
+        ...state,
+        quarantine: { status: 'held', certificateHash: event.data.certificateHash, ...(event.data.enrollmentId ? { enrollmentId: event.data.enrollmentId } : {}), since: event.data.quarantinedAt },
+      };
+    case 'DeviceApproved':
+      return state.quarantine ? { ...state, quarantine: { ...state.quarantine, status: 'approved', since: event.data.approvedAt } } : state;
+    case 'DeviceRejected':
+      return state.quarantine ? { ...state, quarantine: { ...state.quarantine, status: 'rejected', since: event.data.rejectedAt } } : state;
     case 'DeviceEnrolled': {
       const { pushTokenInvalidatedAt: _cleared, ...rest } = state;
       return {

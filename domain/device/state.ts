@@ -13,6 +13,22 @@ export type EnrollmentStatus =
   /** CheckOut received: the MDM profile is gone. */
   | 'checked-out';
 
+/** Where a device stands with the admin's approval of its enrollment. */
+export interface QuarantineState {
+  readonly status: 'held' | 'approved' | 'rejected';
+  /** The certificate the decision is about: a new enrollment (new certificate) is decided anew. */
+  readonly certificateHash: string;
+  readonly enrollmentId?: string;
+  readonly since: string;
+}
+
+/** The enrollment the device came through, and who it belongs to. */
+export interface DeviceEnrollment {
+  readonly enrollmentId: string;
+  readonly user?: string;
+  readonly group?: string;
+}
+
 export interface DeviceState {
   readonly status: EnrollmentStatus;
   readonly udid?: string;
@@ -29,6 +45,10 @@ export interface DeviceState {
   readonly pushTokenInvalidatedAt?: string;
   /** Set when an admin asked for this device to be unenrolled; cleared when it checks out. */
   readonly unenrollmentRequestedAt?: string;
+  /** Absent for devices enrolled with a certificate of no enrollment (static challenge, imported). */
+  readonly enrollment?: DeviceEnrollment;
+  /** Absent when no quarantine was ever asked of the device's current enrollment. */
+  readonly quarantine?: QuarantineState;
   readonly queue: QueueState;
 }
 

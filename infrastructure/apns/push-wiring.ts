@@ -9,6 +9,7 @@ import { pushCertificateStatus } from '../../application/push/push-certificate-s
 import { PushCoordinator } from '../../application/push/push-coordinator.js';
 import type { StateCache } from '../../application/state-cache.js';
 import { deviceDecider, deviceStreamId, type DeviceState } from '../../domain/device/device.js';
+import { awaitingApproval } from '../../domain/device/quarantine.js';
 import type { Config } from '../config/config.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import { createApnsPushSender, type ApnsPushSender } from './apns-push-sender.js';
@@ -48,7 +49,8 @@ export async function wirePush(config: Config, deps: { store: EventStore; cache:
     metrics: pushMetrics(deps.metrics),
     pushTarget: async (udid) => {
       const state = await loadDeviceState(deps.store, deps.cache, udid);
-      if (state.status !== 'enrolled' || !state.push) return undefined;
+      // Every push path (queued, pushable, re-push, retry) asks here: a quarantined device is never woken.
+      if (state.status !== 'enrolled' || !state.push || awaitingApproval(state)) return undefined;
       return { udid, ...state.push, ...(state.pushTokenInvalidatedAt ? { tokenInvalidatedAt: new Date(state.pushTokenInvalidatedAt) } : {}) };
     },
     stillWaiting: async (udid) => (await loadDeviceState(deps.store, deps.cache, udid)).queue.queue.some((c) => c.status !== 'deferred'),

@@ -44,6 +44,8 @@ export interface Config {
     /** The MDM push certificate: PEM certificate and key files, or one PKCS#12 file. */
     readonly push?: (TlsFiles & { readonly kind: 'pem' }) | { readonly kind: 'pkcs12'; readonly file: string; readonly password: string };
   };
+  /** MDM_ENROLLMENT_QUARANTINE: every new enrollment waits for an admin's approval. */
+  readonly enrollmentQuarantine: boolean;
   readonly trustedProxyCidrs: readonly string[];
   readonly secretsKeyFile: string;
   /** True when the key file may be created on first start: embedded store and no MDM_SECRETS_KEY_FILE. */

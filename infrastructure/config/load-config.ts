@@ -199,6 +199,7 @@ export function loadConfig(env: Env = process.env): Config {
       pinTls: ((pin) => (pin === 'auto' ? deviceTls === undefined : pin === 'true'))(oneOf(env, 'MDM_PROFILE_PIN_TLS', ['auto', 'true', 'false'] as const, 'auto')),
     },
     apns: { url: apnsUrl, ...(apnsCaFile ? { caFile: apnsCaFile } : {}), ...(push ? { push } : {}) },
+    enrollmentQuarantine: oneOf(env, 'MDM_ENROLLMENT_QUARANTINE', ['true', 'false'] as const, 'false') === 'true',
     trustedProxyCidrs: cidrs(env, 'MDM_TRUSTED_PROXY_CIDRS'),
     secretsKeyFile,
     // An explicit path that does not exist is a mistake to report, not a reason to start a new key

@@ -1,5 +1,7 @@
 import { Router, type Response } from 'express';
 import type { EnrollmentTokens } from '../../../application/enrollment/enrollment-tokens.js';
+import type { Enrollments } from '../../../application/enrollment/enrollments.js';
+import type { Clock } from '../../../application/ports/clock.js';
 import type { Logger } from '../../../application/ports/logger.js';
 import { buildEnrollmentProfile, type EnrollmentProfileInputs } from '../../enrollment/enrollment-profile.js';
 import { signProfile } from '../../enrollment/sign-profile.js';
@@ -12,10 +14,22 @@ export interface EnrollmentRouteDeps {
   /** The server's signing identity; undefined serves profiles unsigned. */
   readonly signer?: { readonly certPem: string; readonly keyPem: string; readonly chainPem?: readonly string[] };
   readonly logger: Logger;
+  /** Records EnrollmentProfileServed on the enrollment (with the clock it is stamped by). */
+  readonly steps?: { readonly enrollments: Pick<Enrollments, 'record'>; readonly clock: Clock };
 }
 
 const PROFILE_TYPE = 'application/x-apple-aspen-config';
 const bare = (res: Response, status: number) => void res.status(status).end();
+
+/** A step of the enrollment's history: failing to record it must not cost the device its profile (the token use is spent). */
+async function recordServed(deps: EnrollmentRouteDeps, enrollmentId: string, signed: boolean): Promise<void> {
+  if (!deps.steps) return;
+  try {
+    await deps.steps.enrollments.record({ type: 'RecordProfileServed', enrollmentId, profile: 'mdm', signed, encrypted: false, at: deps.steps.clock.now().toISOString() });
+  } catch (error) {
+    deps.logger.warn('recording the served profile on its enrollment failed', { enrollmentId, error });
+  }
+}
 
 /**
  * `GET /enroll/<token>`: redeems an enrollment token and answers the enrollment profile, with a
@@ -38,6 +52,7 @@ export function enrollmentRoutes(deps: EnrollmentRouteDeps): Router {
       const xml = Buffer.from(buildXmlPlist(profile));
       deps.logger.info('enrollment profile served', { enrollmentId: enrollment.enrollmentId, user: enrollment.user, group: enrollment.group });
       const unsigned = req.query['unsigned'] === '1' || !deps.signer;
+      await recordServed(deps, enrollment.enrollmentId, !unsigned);
       res.status(200).type(PROFILE_TYPE).setHeader('content-disposition', 'attachment; filename="enroll.mobileconfig"');
       res.send(unsigned ? xml : signProfile(xml, deps.signer!.certPem, deps.signer!.keyPem, deps.signer!.chainPem ?? []));
     } catch (error) {
