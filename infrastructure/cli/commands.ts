@@ -2,16 +2,18 @@ import { backupCommand } from './backup-command.js';
 import { caCommand } from './ca-command.js';
 import { configCommand } from './config-command.js';
 import { enrollmentTokenCommand } from './enrollment-token-command.js';
+import { pushCommand } from './push-command.js';
 import { serveCommand } from './serve-command.js';
 
 export interface CliCommand {
   readonly name: string;
   readonly summary: string;
-  help(): string;
+  /** The command's help; `args` are the words after the command, for commands with subcommands. */
+  help(args?: readonly string[]): string;
   run(args: string[]): Promise<number>;
 }
 
-export const COMMANDS: readonly CliCommand[] = [serveCommand, configCommand, caCommand, backupCommand, enrollmentTokenCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, configCommand, caCommand, backupCommand, enrollmentTokenCommand, pushCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
