@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '../config/load-config.js';
+import { ensurePrivateDirectory } from '../pki/private-files.js';
 import type { CliCommand } from './commands.js';
 import { usageError } from './options.js';
 import { pushCsr } from './push-csr-command.js';
@@ -24,6 +25,8 @@ export const pushCommand: CliCommand = {
       throw error;
     }
     try {
+      // As the server does at start: the store and push/ live there.
+      await ensurePrivateDirectory(config.dataDir);
       return await run(rest, config);
     } catch (error) {
       // Expected refusals carry a message for the operator; a stack would only hide it.

@@ -1,6 +1,7 @@
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import { extensionValue } from './certificate-fields.js';
-import { parseDer, primitiveBytes } from './der.js';
+import forge from 'node-forge';
+import { children, parseDer, primitiveBytes } from './der.js';
 
 /** A certificate that cannot serve as the MDM CA; the message says why and what to do. */
 export class CaCertificateError extends Error {
@@ -8,6 +9,7 @@ export class CaCertificateError extends Error {
 }
 
 const KEY_USAGE = '2.5.29.15';
+const BASIC_CONSTRAINTS = '2.5.29.19';
 // KeyUsage bit 5 (RFC 5280 §4.2.1.3), counted from the most significant bit of the first octet.
 const KEY_CERT_SIGN = 0x80 >> 5;
 
@@ -26,12 +28,27 @@ export function checkCaCertificate(certificate: X509Certificate, privateKey: Key
   if (notBefore.getTime() > now.getTime()) {
     throw new CaCertificateError(`the certificate is not valid before ${notBefore.toISOString()}: check the system clock, or import it once it is valid`);
   }
-  if (!certificate.ca) throw new CaCertificateError('the certificate is not a CA certificate (basicConstraints CA:TRUE is missing)');
-  const keyUsage = keyUsageBits(Buffer.from(certificate.raw));
+  const der = Buffer.from(certificate.raw);
+  // Read from the extension itself: X509Certificate.ca also says false for a CA whose keyUsage
+  // lacks keyCertSign, which deserves its own message.
+  if (!isCa(der)) throw new CaCertificateError('the certificate is not a CA certificate (basicConstraints CA:TRUE is missing)');
+  const keyUsage = keyUsageBits(der);
   if (keyUsage !== undefined && ((keyUsage[0] ?? 0) & KEY_CERT_SIGN) === 0) {
     throw new CaCertificateError('the certificate may not sign certificates (its keyUsage lacks keyCertSign)');
   }
   if (!certificate.checkPrivateKey(privateKey)) throw new CaCertificateError('the private key does not belong to the certificate');
+}
+
+/** basicConstraints (RFC 5280 §4.2.1.9): SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint OPTIONAL }. */
+function isCa(certDer: Buffer): boolean {
+  const value = extensionValue(certDer, BASIC_CONSTRAINTS);
+  if (!value) return false;
+  try {
+    const first = children(parseDer(value))[0];
+    return first?.tagClass === forge.asn1.Class.UNIVERSAL && first.type === forge.asn1.Type.BOOLEAN && primitiveBytes(first)[0] !== 0;
+  } catch (error) {
+    throw new CaCertificateError('the certificate has an unreadable basicConstraints extension', { cause: error });
+  }
 }
 
 /** The keyUsage BIT STRING's octets (without the unused-bits octet), or undefined when absent. */
