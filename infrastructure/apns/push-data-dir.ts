@@ -1,5 +1,4 @@
-import type { KeyObject } from 'node:crypto';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { readFileIfExists } from '../pki/private-files.js';
 import { decodeStoredKey } from '../pki/stored-key.js';

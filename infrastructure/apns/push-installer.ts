@@ -64,7 +64,9 @@ export async function installPushCertificate(config: Config, store: EventStore, 
   // The same checks the server makes at start (not yet valid, among others).
   readPushCertificate(certPem, key.export({ type: 'pkcs8', format: 'pem' }).toString(), now);
 
-  const active = await activePushCertificate(config).catch(() => undefined);
+  // An unreadable MDM_PUSH_* file is an error to fix first; an unreadable push.pem (the one being
+  // replaced) leaves the last recorded installation to say which topic is in use.
+  const active = await activePushCertificate(config);
   const activeTopic = active && topicOf(active.certPem);
   const recorded = await new PushCertificateHistory(store, clock).recordInstallation({
     certificate: facts,

@@ -2,7 +2,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { systemClock } from '../../application/ports/clock.js';
 import { DomainError } from '../../domain/shared/domain-error.js';
-import { pkcs12ToPem } from '../apns/push-credentials.js';
+import { pkcs12ToPem, PushCredentialsError } from '../apns/push-credentials.js';
 import { installPushCertificate, type PushUpload } from '../apns/push-installer.js';
 import type { Config } from '../config/config.js';
 import { openEventStore } from '../eventstore/open-event-store.js';
@@ -22,7 +22,14 @@ export async function pushUpload(args: string[], config: Config): Promise<number
   let certificate: X509Certificate;
   let bundled: Pick<PushUpload, 'bundledKey'> = {};
   if (values.p12) {
-    const { certPem, keyPem } = pkcs12ToPem(await readFile(values.p12), process.env['MDM_IMPORT_P12_PASSWORD'] ?? '');
+    let bundle;
+    try {
+      bundle = pkcs12ToPem(await readFile(values.p12), process.env['MDM_IMPORT_P12_PASSWORD'] ?? '');
+    } catch (error) {
+      if (!(error instanceof PushCredentialsError)) throw error;
+      throw new Error(`${values.p12} could not be read as a PKCS#12 bundle with one certificate and its key (is MDM_IMPORT_P12_PASSWORD right?)`, { cause: error });
+    }
+    const { certPem, keyPem } = bundle;
     certificate = new X509Certificate(certPem);
     bundled = { bundledKey: createPrivateKey(keyPem) };
   } else {

@@ -209,6 +209,8 @@ describe('mdm push upload', function () {
 
     const wrong = await runCli(['push', 'upload', '--p12', file], env({ MDM_IMPORT_P12_PASSWORD: 'nope', MDM_CA_KEY_PASSPHRASE: passphrase }));
     expect(wrong.code).to.equal(1);
+    expect(wrong.stderr).to.contain('MDM_IMPORT_P12_PASSWORD');
+    expect(existsSync(pushFile('push.pem'))).to.equal(false);
     const r = await runCli(['push', 'upload', '--p12', file], env({ MDM_IMPORT_P12_PASSWORD: 'bundle-pw', MDM_CA_KEY_PASSPHRASE: passphrase }));
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.contain('key:         bundle');
