@@ -102,7 +102,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   container.bind<SecretBox>(SECRET_BOX).toConstantValue(new AesGcmSecretBox(secretsKey.key));
   container.bind<CertificateAuthority>(CERTIFICATE_AUTHORITY).toConstantValue(ca);
   container.bind<StateCache<DeviceState>>(DEVICE_STATE_CACHE).toConstantValue(deviceCache);
-  const scepRa = await openOrCreateScepRa(ca, join(config.dataDir, 'ca'));
+  const scepRa = await openOrCreateScepRa(ca, join(config.dataDir, 'ca'), { logger, ...(config.caKeyPassphrase ? { passphrase: config.caKeyPassphrase } : {}) });
   const enrollments = new Enrollments(eventStore, clock);
   const enrollmentTokens = new EnrollmentTokens(eventStore, clock, enrollments);
   container.bind(SCEP_ROUTES).toConstantValue(createScepRouter(new ScepService({
@@ -129,7 +129,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     steps: { enrollments, clock },
   }));
   container.bind(READINESS_DETAILS).toConstantValue(() => ({
-    push: push ? { ...push.coordinator.health(), certificate: pushCertificateStatus(push.sender.certificate, clock.now()) } : { status: 'not-configured' },
+    push: push ? { ...push.coordinator.health(), certificate: { ...pushCertificateStatus(push.sender.certificate, clock.now()), source: push.source } } : { status: 'not-configured' },
   }));
   container.bind<BlobStore>(BLOB_STORE).toDynamicValue((ctx) => new EventStoreBlobStore(ctx.get<EventStore>(EVENT_STORE), ctx.get<SecretBox>(SECRET_BOX))).inSingletonScope();
   container

@@ -14,32 +14,36 @@ import type { Config } from '../config/config.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import { createApnsPushSender, type ApnsPushSender } from './apns-push-sender.js';
 import { pushMetrics } from './push-metrics-adapter.js';
-import { readPushCredentials } from './push-credentials.js';
+import { resolvePushCredentials, type PushCredentialSourceKind } from './push-credential-source.js';
 
 export interface PushWiring {
   readonly coordinator: PushCoordinator;
   readonly sender: ApnsPushSender;
+  /** Where the certificate came from: MDM_PUSH_* files, or the data directory (`mdm push upload`). */
+  readonly source: PushCredentialSourceKind;
   close(): Promise<void>;
 }
 
 /**
- * The push side, when a push certificate is configured: the APNs sender and the coordinator that
- * decides when to wake whom, reading devices from the store. Without a certificate devices are not
- * woken (they still check in on their own), and the log says so once.
+ * The push side, when there is a push certificate (MDM_PUSH_* files, or one uploaded into the data
+ * directory): the APNs sender and the coordinator that decides when to wake whom, reading devices
+ * from the store. Without a certificate devices are not woken (they still check in on their own),
+ * and the log says so once.
  */
 export async function wirePush(config: Config, deps: { store: EventStore; cache: StateCache<DeviceState>; clock: Clock; logger: Logger; metrics: MetricsRegistry }): Promise<PushWiring | undefined> {
   const { logger, clock } = deps;
-  if (!config.apns.push) {
-    logger.warn('no push certificate (MDM_PUSH_CERT_FILE/MDM_PUSH_KEY_FILE or MDM_PUSH_P12_FILE): devices will not be woken by APNs');
-    return undefined;
-  }
-  const [{ certPem, keyPem }, caPem] = await Promise.all([
-    readPushCredentials(config.apns.push),
+  const [credentials, caPem] = await Promise.all([
+    resolvePushCredentials(config, logger),
     config.apns.caFile ? readFile(config.apns.caFile, 'utf8') : Promise.resolve(undefined),
   ]);
+  if (!credentials) {
+    logger.warn("no push certificate ('mdm push csr' and 'mdm push upload', or MDM_PUSH_CERT_FILE/MDM_PUSH_KEY_FILE or MDM_PUSH_P12_FILE): devices will not be woken by APNs");
+    return undefined;
+  }
+  const { certPem, keyPem, source, location } = credentials;
   const sender = await createApnsPushSender({ certPem, keyPem, url: config.apns.url, ...(caPem ? { caPem } : {}), logger, clock });
   const status = pushCertificateStatus(sender.certificate, clock.now());
-  logger[status.status === 'ok' ? 'info' : 'warn']('push certificate', { ...status });
+  logger[status.status === 'ok' ? 'info' : 'warn']('push certificate', { ...status, source, location });
 
   deps.metrics.gauge('mdm_push_certificate_not_after_seconds', 'When the push certificate expires (Unix time): renew before, or every device must re-enroll.', () => sender.certificate.notAfter.getTime() / 1000);
   const coordinator = new PushCoordinator({
@@ -66,6 +70,7 @@ export async function wirePush(config: Config, deps: { store: EventStore; cache:
   return {
     coordinator,
     sender,
+    source,
     close: async () => {
       coordinator.close();
       await sender.close();

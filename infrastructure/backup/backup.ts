@@ -49,7 +49,8 @@ export async function backupDataDir(config: Config, out: string, progress: (line
     progress('events are in EventStoreDB: back it up with its own tools; saving the keys only');
   }
 
-  for (const sub of ['ca', 'tls']) {
+  // push/: the certificate uploaded with `mdm push upload`, its key and a pending request's key.
+  for (const sub of ['ca', 'tls', 'push']) {
     const from = join(config.dataDir, sub);
     if (!existsSync(from)) continue;
     await mkdir(join(out, sub), { recursive: true, mode: 0o700 });

@@ -11,7 +11,9 @@ run while the server is running:
   ca/              the CA certificate and key
   tls/             the device listener's certificate and key
   secrets.key      the key that seals secrets in events (from MDM_SECRETS_KEY_FILE if set)
-  push/            the push certificate and key (push-cert.pem + push-key.pem, or push.p12)
+  push/            the push certificate and keys of the data directory (push.pem, push.key and a
+                   pending request's pending.key), and those named by MDM_PUSH_* (push-cert.pem +
+                   push-key.pem, or push.p12)
 DIR is created with mode 0700: it holds private keys. To restore, point MDM_DATA_DIR at a copy of it
 (and MDM_SECRETS_KEY_FILE / MDM_PUSH_* at the copied files if you set them before).
 

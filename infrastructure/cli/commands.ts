@@ -3,16 +3,18 @@ import { caCommand } from './ca-command.js';
 import { configCommand } from './config-command.js';
 import { enrollmentTokenCommand } from './enrollment-token-command.js';
 import { enrollmentCommand } from './enrollment-command.js';
+import { pushCommand } from './push-command.js';
 import { serveCommand } from './serve-command.js';
 
 export interface CliCommand {
   readonly name: string;
   readonly summary: string;
-  help(): string;
+  /** The command's help; `args` are the words after the command, for commands with subcommands. */
+  help(args?: readonly string[]): string;
   run(args: string[]): Promise<number>;
 }
 
-export const COMMANDS: readonly CliCommand[] = [serveCommand, configCommand, caCommand, backupCommand, enrollmentTokenCommand, enrollmentCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, configCommand, caCommand, backupCommand, enrollmentTokenCommand, enrollmentCommand, pushCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

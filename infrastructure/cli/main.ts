@@ -7,7 +7,7 @@ async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined;
     const command = topic ? COMMANDS.find((c) => c.name === topic) : undefined;
-    process.stdout.write(command ? command.help() : helpText());
+    process.stdout.write(command ? command.help(rest.slice(1)) : helpText());
     return name === undefined ? 2 : 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
@@ -16,7 +16,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(command.help());
+    process.stdout.write(command.help(rest));
     return 0;
   }
   return command.run(rest);

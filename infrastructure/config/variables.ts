@@ -14,7 +14,7 @@ export interface VariableDoc {
 
 export const VARIABLES: readonly VariableDoc[] = [
   { name: 'MDM_DATA_DIR', default: './data', description: 'Directory for the embedded stores, the CA, the TLS certificate and the secrets key.' },
-  { name: 'MDM_CA_KEY_PASSPHRASE', default: '', description: 'Passphrase of the CA key: a new CA key is written encrypted with it, and an encrypted key needs it.', secret: true },
+  { name: 'MDM_CA_KEY_PASSPHRASE', default: '', description: 'Passphrase of the CA key: a new CA key is written encrypted with it, and an encrypted key needs it. The SCEP RA key and the push keys in the data directory are encrypted with it too.', secret: true },
   { name: 'MDM_ADMIN_HOST', default: '127.0.0.1', description: 'Address the admin listener binds to (0.0.0.0 to serve other hosts).' },
   { name: 'MDM_ADMIN_PORT', default: '8080', description: 'Admin HTTP(S) port: APIs, /healthz, /readyz, /metrics.' },
   { name: 'MDM_ADMIN_TLS_CERT_FILE', default: '', description: 'PEM certificate (chain) for the admin listener; with _KEY_FILE it serves HTTPS.' },

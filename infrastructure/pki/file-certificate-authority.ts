@@ -5,6 +5,8 @@ import type { Logger } from '../../application/ports/logger.js';
 import { LocalCertificateAuthority } from './local-certificate-authority.js';
 import { ensurePrivateDirectory, isAccessibleByOthers, readFileIfExists, writeFileAtomic } from './private-files.js';
 import { createSelfSignedCa } from './self-signed-ca.js';
+import { checkCaCertificate } from './ca-certificate-checks.js';
+import { encodeStoredKey } from './stored-key.js';
 
 export { CertificateRequestError } from './certificate-request-error.js';
 
@@ -72,7 +74,7 @@ export class FileCertificateAuthority extends LocalCertificateAuthority {
     });
     // Key first: a crash in between leaves "key without certificate", reported above, never a
     // certificate whose key is lost.
-    await writeFileAtomic(keyPath, storedKeyPem(created.privateKey, options.passphrase), { mode: 0o600, overwrite: false });
+    await writeFileAtomic(keyPath, encodeStoredKey(created.privateKey, options.passphrase), { mode: 0o600, overwrite: false });
     await writeFileAtomic(certPath, created.certificatePem, { mode: 0o644, overwrite: false });
     options.logger?.info('created certificate authority', {
       dir,
@@ -91,21 +93,20 @@ export class FileCertificateAuthority extends LocalCertificateAuthority {
   /**
    * Takes over an existing CA (an organisation's own, or one from another MDM) instead of creating
    * one: devices already enrolled under it keep their identities. Refuses to replace a CA already in
-   * `dir` (every device enrolled under that one would have to re-enroll) and anything that is not a
-   * CA certificate with its matching key.
+   * `dir` (every device enrolled under that one would have to re-enroll) and anything that cannot
+   * serve as the CA (see checkCaCertificate).
    */
   static async import(dir: string, certPem: string, privateKey: KeyObject, options: FileCertificateAuthorityOptions = {}): Promise<FileCertificateAuthority> {
     if (await FileCertificateAuthority.exists(dir)) {
       throw new Error(`${dir} already holds a CA; move ca.pem and ca.key away first (devices enrolled under it would have to re-enroll)`);
     }
     const x509 = new X509Certificate(certPem);
-    if (!x509.ca) throw new Error('the certificate is not a CA certificate (basicConstraints CA:TRUE is missing)');
-    if (!x509.checkPrivateKey(privateKey)) throw new Error('the private key does not belong to the certificate');
+    checkCaCertificate(x509, privateKey, (options.clock ?? systemClock).now());
     await ensurePrivateDirectory(dir);
-    await writeFileAtomic(join(dir, 'ca.key'), storedKeyPem(privateKey, options.passphrase), { mode: 0o600, overwrite: false });
+    await writeFileAtomic(join(dir, 'ca.key'), encodeStoredKey(privateKey, options.passphrase), { mode: 0o600, overwrite: false });
     await writeFileAtomic(join(dir, 'ca.pem'), x509.toString(), { mode: 0o644, overwrite: false });
     options.logger?.info('imported certificate authority', { dir, subject: x509.subject, sha256: x509.fingerprint256 });
-    return FileCertificateAuthority.load(dir, x509.toString(), storedKeyPem(privateKey, options.passphrase), options.clock ?? systemClock, options.passphrase);
+    return FileCertificateAuthority.load(dir, x509.toString(), encodeStoredKey(privateKey, options.passphrase), options.clock ?? systemClock, options.passphrase);
   }
 
   private static load(dir: string, certPem: string, keyPem: string, clock: Clock, passphrase?: string): FileCertificateAuthority {
@@ -120,12 +121,4 @@ export class FileCertificateAuthority extends LocalCertificateAuthority {
       throw new Error(`Cannot use the CA in ${dir} (ca.pem, ca.key)${hint}: ${(error as Error).message}`, { cause: error });
     }
   }
-}
-
-/** The CA key as stored: encrypted PKCS#8 when there is a passphrase, plain PKCS#8 otherwise. */
-function storedKeyPem(key: KeyObject | string, passphrase: string | undefined): string {
-  const object = typeof key === 'string' ? createPrivateKey(key) : key;
-  return passphrase === undefined
-    ? object.export({ type: 'pkcs8', format: 'pem' }).toString()
-    : object.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }).toString();
 }

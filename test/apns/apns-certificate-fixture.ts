@@ -25,7 +25,8 @@ export async function createApnsPushCertificate(
 const { asn1 } = forge;
 const SHA256_WITH_RSA = '1.2.840.113549.1.1.11';
 
-function addExtensions(certDer: Buffer, oids: readonly string[], testCa: TestCa): Buffer {
+/** `certDer` re-signed by `testCa` with the APNs environment extensions `oids` added. */
+export function addExtensions(certDer: Buffer, oids: readonly string[], testCa: TestCa): Buffer {
   const tbs = children(parseDer(certDer))[0]!;
   const wrapper = children(tbs).find((n) => n.tagClass === asn1.Class.CONTEXT_SPECIFIC && n.type === 3)!;
   const extensions = children(children(wrapper)[0]!);
