@@ -16,6 +16,7 @@ import { wirePush } from './apns/push-wiring.js';
 import { EnrollmentTokens } from '../application/enrollment/enrollment-tokens.js';
 import { enrollmentRoutes } from './http/device/enrollment-routes.js';
 import { profileSigner } from './enrollment/profile-signer.js';
+import { wireWebEnrollment } from './enrollment/web-enrollment-wiring.js';
 import { IssuedCertificates } from '../application/certificates/issued-certificates.js';
 import { AnyScepChallenge } from './scep/any-scep-challenge.js';
 import { StaticScepChallenge } from './scep/static-scep-challenge.js';
@@ -47,7 +48,7 @@ import { FileCertificateAuthority } from './pki/file-certificate-authority.js';
 import { ensurePrivateDirectory } from './pki/private-files.js';
 import { deviceTlsOptions, deviceTlsRenewal } from './http/device/device-tls.js';
 import { adminTlsOptions } from './http/admin/admin-tls.js';
-import { ENROLLMENT_ROUTES, SCEP_ROUTES, READINESS_DETAILS, CHECK_IN_SERVICE, COMMAND_QUEUE_SERVICE, CONFIG, DEVICE_STATE_CACHE, LIFECYCLE, MDM_ROUTES, METRICS, REPORT_SERVICE } from './tokens.js';
+import { WEB_ENROLLMENT_ROUTES, ENROLLMENT_ROUTES, SCEP_ROUTES, READINESS_DETAILS, CHECK_IN_SERVICE, COMMAND_QUEUE_SERVICE, CONFIG, DEVICE_STATE_CACHE, LIFECYCLE, MDM_ROUTES, METRICS, REPORT_SERVICE } from './tokens.js';
 
 export interface RunningServer {
   readonly adminUrl: string;
@@ -105,18 +106,18 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     recorder: new IssuedCertificates(eventStore, clock),
     logger,
   }), { logger }));
-  container.bind(ENROLLMENT_ROUTES).toConstantValue(enrollmentRoutes({
-    tokens: enrollmentTokens,
-    profileBase: () => push && {
-      publicUrl: config.device.publicUrl,
-      topic: push.sender.certificate.topic,
-      caCertificateDer: ca.certificateDer(),
-      organization: config.profile.organization,
-      signMessage: config.profile.signMessage,
-      pinToCa: config.profile.pinTls,
-    },
-    ...(await profileSigner(config)),
-    logger,
+  const profileBase = () => push && {
+    publicUrl: config.device.publicUrl,
+    topic: push.sender.certificate.topic,
+    caCertificateDer: ca.certificateDer(),
+    organization: config.profile.organization,
+    signMessage: config.profile.signMessage,
+    pinToCa: config.profile.pinTls,
+  };
+  const profileSigning = await profileSigner(config);
+  container.bind(ENROLLMENT_ROUTES).toConstantValue(enrollmentRoutes({ tokens: enrollmentTokens, profileBase, ...profileSigning, logger }));
+  container.bind(WEB_ENROLLMENT_ROUTES).toConstantValue(await wireWebEnrollment(config, {
+    store: eventStore, secretBox: container.get<SecretBox>(SECRET_BOX), ca, clock, logger, profileBase, ...profileSigning,
   }));
   container.bind(READINESS_DETAILS).toConstantValue(() => ({
     push: push ? { ...push.coordinator.health(), certificate: pushCertificateStatus(push.sender.certificate, clock.now()) } : { status: 'not-configured' },

@@ -3,6 +3,7 @@ import { caCommand } from './ca-command.js';
 import { configCommand } from './config-command.js';
 import { enrollmentTokenCommand } from './enrollment-token-command.js';
 import { serveCommand } from './serve-command.js';
+import { userCommand } from './user-command.js';
 
 export interface CliCommand {
   readonly name: string;
@@ -11,7 +12,7 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-export const COMMANDS: readonly CliCommand[] = [serveCommand, configCommand, caCommand, backupCommand, enrollmentTokenCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, configCommand, caCommand, backupCommand, enrollmentTokenCommand, userCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
