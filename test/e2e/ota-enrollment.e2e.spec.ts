@@ -258,6 +258,7 @@ describe('web enrollment and the OTA profile service', function () {
     expect((await post(`/ota/${phase1.enrollmentId}`, Buffer.from('not cms at all'), {})).status, 'garbage').to.equal(400);
     expect((await post(`/ota/${phase1.enrollmentId}`, signAttachedCms(Buffer.from('<plist>'), device, chain), {})).status, 'not a plist').to.equal(400);
     expect((await post('/ota/not-an-id', signed, {})).status).to.equal(404);
+    expect((await post(`/ota/${phase1.enrollmentId}`, Buffer.alloc(100 * 1024, 0x30), {})).status, 'too large').to.equal(413);
     await nothingRecorded('refused phase-2 answers');
 
     // The challenge was never spent by the refusals: the genuine answer still works, once.
