@@ -20,6 +20,7 @@ import { EnrollmentIdentityRecorder } from '../application/enrollment/enrollment
 import { QuarantineNotices } from '../application/enrollment/quarantine-notices.js';
 import { enrollmentRoutes } from './http/device/enrollment-routes.js';
 import { profileSigner } from './enrollment/profile-signer.js';
+import { wireWebEnrollment } from './enrollment/web-enrollment-wiring.js';
 import { IssuedCertificates } from '../application/certificates/issued-certificates.js';
 import { AnyScepChallenge } from './scep/any-scep-challenge.js';
 import { StaticScepChallenge } from './scep/static-scep-challenge.js';
@@ -52,7 +53,7 @@ import { FileCertificateAuthority } from './pki/file-certificate-authority.js';
 import { ensurePrivateDirectory } from './pki/private-files.js';
 import { deviceTlsOptions, deviceTlsRenewal } from './http/device/device-tls.js';
 import { adminTlsOptions } from './http/admin/admin-tls.js';
-import { ENROLLMENT_ROUTES, SCEP_ROUTES, READINESS_DETAILS, CHECK_IN_SERVICE, COMMAND_QUEUE_SERVICE, CONFIG, DEVICE_STATE_CACHE, LIFECYCLE, MDM_ROUTES, METRICS, REPORT_SERVICE } from './tokens.js';
+import { WEB_ENROLLMENT_ROUTES, ENROLLMENT_ROUTES, SCEP_ROUTES, READINESS_DETAILS, CHECK_IN_SERVICE, COMMAND_QUEUE_SERVICE, CONFIG, DEVICE_STATE_CACHE, LIFECYCLE, MDM_ROUTES, METRICS, REPORT_SERVICE } from './tokens.js';
 
 export interface RunningServer {
   readonly adminUrl: string;
@@ -113,20 +114,19 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     recorder: new EnrollmentIdentityRecorder(new IssuedCertificates(eventStore, clock), enrollments, clock, logger),
     logger,
   }), { logger }));
-  container.bind(ENROLLMENT_ROUTES).toConstantValue(enrollmentRoutes({
-    tokens: enrollmentTokens,
-    profileBase: () => push && {
-      publicUrl: config.device.publicUrl,
-      topic: push.sender.certificate.topic,
-      caCertificateDer: ca.certificateDer(),
-      organization: config.profile.organization,
-      signMessage: config.profile.signMessage,
-      pinToCa: config.profile.pinTls,
-      ...(config.http ? { scepUrl: `${config.http.publicUrl}/scep` } : {}),
-    },
-    ...(await profileSigner(config)),
-    logger,
-    steps: { enrollments, clock },
+  const profileBase = () => push && {
+    publicUrl: config.device.publicUrl,
+    topic: push.sender.certificate.topic,
+    caCertificateDer: ca.certificateDer(),
+    organization: config.profile.organization,
+    signMessage: config.profile.signMessage,
+    pinToCa: config.profile.pinTls,
+    ...(config.http ? { scepUrl: `${config.http.publicUrl}/scep` } : {}),
+  };
+  const profileSigning = await profileSigner(config);
+  container.bind(ENROLLMENT_ROUTES).toConstantValue(enrollmentRoutes({ tokens: enrollmentTokens, profileBase, ...profileSigning, logger, steps: { enrollments, clock } }));
+  container.bind(WEB_ENROLLMENT_ROUTES).toConstantValue(await wireWebEnrollment(config, {
+    store: eventStore, secretBox: container.get<SecretBox>(SECRET_BOX), ca, clock, logger, profileBase, ...profileSigning,
   }));
   container.bind(READINESS_DETAILS).toConstantValue(() => ({
     push: push ? { ...push.coordinator.health(), certificate: { ...pushCertificateStatus(push.sender.certificate, clock.now()), source: push.source } } : { status: 'not-configured' },

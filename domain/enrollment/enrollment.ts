@@ -23,6 +23,8 @@ export interface DeviceAttributes {
 export type EnrollmentProfileKind =
   /** The OTA phase-1 Profile Service payload. */
   | 'profile-service'
+  /** The OTA phase-2 profile: only the SCEP payload, for the identity the final profile is encrypted to. */
+  | 'identity'
   /** The enrollment profile (CA, SCEP identity, MDM payload), signed or not, encrypted or not. */
   | 'mdm';
 

@@ -5,6 +5,7 @@ import { enrollmentTokenCommand } from './enrollment-token-command.js';
 import { enrollmentCommand } from './enrollment-command.js';
 import { pushCommand } from './push-command.js';
 import { serveCommand } from './serve-command.js';
+import { userCommand } from './user-command.js';
 
 export interface CliCommand {
   readonly name: string;
@@ -14,7 +15,7 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-export const COMMANDS: readonly CliCommand[] = [serveCommand, configCommand, caCommand, backupCommand, enrollmentTokenCommand, enrollmentCommand, pushCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, configCommand, caCommand, backupCommand, enrollmentTokenCommand, enrollmentCommand, userCommand, pushCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -38,6 +38,14 @@ export interface Config {
     readonly signMessage: boolean;
     readonly pinTls: boolean;
   };
+  /** The enrollment page and the OTA profile service. */
+  readonly enrollment: {
+    /** Answer a successful sign-in with the OTA Profile Service payload (true) or the enrollment profile. */
+    readonly ota: boolean;
+    /** PEM bundle of Apple's device CA: phase-2 signers must chain to it when set. */
+    readonly otaAppleCaFile?: string;
+    readonly login: { readonly maxFailuresPerUser: number; readonly maxFailuresPerAddress: number; readonly windowMs: number };
+  };
   readonly apns: {
     readonly url: string;
     readonly caFile?: string;

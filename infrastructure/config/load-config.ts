@@ -176,6 +176,8 @@ export function loadConfig(env: Env = process.env): Config {
   const adminToken = get(env, 'MDM_ADMIN_TOKEN');
   if (adminToken !== undefined && adminToken.length < 16) throw new ConfigError('MDM_ADMIN_TOKEN', 'must be at least 16 characters');
 
+  const otaAppleCaFile = file(env, 'MDM_OTA_APPLE_CA_FILE');
+
   const caKeyPassphrase = env['MDM_CA_KEY_PASSPHRASE'];
   if (caKeyPassphrase !== undefined && caKeyPassphrase !== '' && caKeyPassphrase.length < 8) throw new ConfigError('MDM_CA_KEY_PASSPHRASE', 'must be at least 8 characters');
 
@@ -197,6 +199,15 @@ export function loadConfig(env: Env = process.env): Config {
       organization: profileOrganization(env),
       signMessage: oneOf(env, 'MDM_PROFILE_SIGN_MESSAGE', ['true', 'false'] as const, 'true') === 'true',
       pinTls: ((pin) => (pin === 'auto' ? deviceTls === undefined : pin === 'true'))(oneOf(env, 'MDM_PROFILE_PIN_TLS', ['auto', 'true', 'false'] as const, 'auto')),
+    },
+    enrollment: {
+      ota: oneOf(env, 'MDM_ENROLLMENT_OTA', ['true', 'false'] as const, 'true') === 'true',
+      ...(otaAppleCaFile ? { otaAppleCaFile } : {}),
+      login: {
+        maxFailuresPerUser: integer(env, 'MDM_LOGIN_MAX_FAILURES_PER_USER', 5, 1, 1000),
+        maxFailuresPerAddress: integer(env, 'MDM_LOGIN_MAX_FAILURES_PER_ADDRESS', 20, 1, 100_000),
+        windowMs: integer(env, 'MDM_LOGIN_FAILURE_WINDOW_MINUTES', 15, 1, 1440) * 60_000,
+      },
     },
     apns: { url: apnsUrl, ...(apnsCaFile ? { caFile: apnsCaFile } : {}), ...(push ? { push } : {}) },
     enrollmentQuarantine: oneOf(env, 'MDM_ENROLLMENT_QUARANTINE', ['true', 'false'] as const, 'false') === 'true',

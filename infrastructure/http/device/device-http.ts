@@ -4,13 +4,14 @@ import { EVENT_STORE, type EventStore } from '../../../application/ports/event-s
 import { LOGGER, type Logger } from '../../../application/ports/logger.js';
 import type { Lifecycle } from '../../lifecycle.js';
 import type { MetricsRegistry } from '../../metrics/registry.js';
-import { ENROLLMENT_ROUTES, LIFECYCLE, MDM_ROUTES, METRICS, SCEP_ROUTES } from '../../tokens.js';
+import { ENROLLMENT_ROUTES, LIFECYCLE, MDM_ROUTES, METRICS, SCEP_ROUTES, WEB_ENROLLMENT_ROUTES } from '../../tokens.js';
 import { createApp } from '../create-app.js';
 import { healthRoutes } from '../health-routes.js';
 
 /**
  * The device listener's application (HTTPS; client certificates requested, not required at the
- * TLS layer): the MDM check-in and command endpoints and SCEP. Load balancers get /healthz and /readyz on
+ * TLS layer): the MDM check-in and command endpoints, SCEP, and enrollment (token links, the
+ * sign-in page, the OTA profile service). Load balancers get /healthz and /readyz on
  * this port too.
  */
 @injectable()
@@ -23,6 +24,7 @@ export class DeviceHttp {
     @inject(MDM_ROUTES) private readonly mdm: Router,
     @inject(SCEP_ROUTES) private readonly scep: Router,
     @inject(ENROLLMENT_ROUTES) private readonly enrollment: Router,
+    @inject(WEB_ENROLLMENT_ROUTES) private readonly webEnrollment: Router,
   ) {}
 
   app(): Express {
@@ -31,6 +33,7 @@ export class DeviceHttp {
       app.use(this.mdm);
       app.use('/scep', this.scep);
       app.use(this.enrollment);
+      app.use(this.webEnrollment);
     });
   }
 }

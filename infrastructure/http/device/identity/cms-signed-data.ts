@@ -14,6 +14,8 @@ export interface SignedData {
   readonly contentType: string;
   /** True when eContent is absent: the signature is over bytes carried elsewhere (the request body). */
   readonly detached: boolean;
+  /** The encapsulated content's bytes when it is attached (a signed OTA answer). */
+  readonly content?: Buffer;
   readonly certificates: readonly EmbeddedCertificate[];
   readonly signerInfos: readonly SignerInfo[];
 }
@@ -68,7 +70,8 @@ export function parseSignedData(der: Buffer): SignedData {
   const signerInfos = set(fields[i++], 'signerInfos').map(parseSignerInfo);
   if (i !== fields.length) fail('SignedData has trailing fields');
   if (encapsulated.length < 1 || encapsulated.length > 2) fail('EncapsulatedContentInfo has the wrong shape');
-  return { contentType: oid(encapsulated[0]), detached: encapsulated.length === 1, certificates, signerInfos };
+  const content = encapsulated.length === 2 ? octets(explicit(encapsulated[1], 0, 'eContent'), 'eContent') : undefined;
+  return { contentType: oid(encapsulated[0]), detached: encapsulated.length === 1, ...(content ? { content } : {}), certificates, signerInfos };
 }
 
 function parseSignerInfo(node: Asn1): SignerInfo {
