@@ -10,3 +10,4 @@ export const DEVICE_STATE_CACHE = Symbol.for('mdm.DeviceStateCache');
 export const READINESS_DETAILS = Symbol.for('mdm.ReadinessDetails');
 export const SCEP_ROUTES = Symbol.for('mdm.ScepRoutes');
 export const ENROLLMENT_ROUTES = Symbol.for('mdm.EnrollmentRoutes');
+export const CRL_ROUTES = Symbol.for('mdm.CrlRoutes');

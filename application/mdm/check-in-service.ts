@@ -8,7 +8,7 @@ import type { Clock } from '../ports/clock.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { SecretBox } from '../ports/secret-box.js';
 import type { StateCache } from '../state-cache.js';
-import type { CheckInMessage, DeviceAnswer, PresentedIdentity } from './messages.js';
+import type { CheckInMessage, DeviceAnswer, PresentedIdentity, ReleasedCertificate } from './messages.js';
 import { unlockTokenContext } from './secret-contexts.js';
 import { checkBinding, loadDeviceState, unenrollmentAnswer } from './device-binding.js';
 
@@ -22,6 +22,11 @@ export interface CheckInHooks {
   onPushable?(udid: string): void;
   /** A device checked out: no more pushes. */
   onCheckedOut?(udid: string): void;
+  /**
+   * A certificate stopped speaking for its device (CheckOut, or replaced at renewal). Awaited
+   * before the device is answered, so a revocation it triggers is stored by then.
+   */
+  onCertificateReleased?(released: ReleasedCertificate): Promise<void>;
 }
 
 /**
@@ -65,6 +70,7 @@ export class CheckInService {
         if (refused) return refused;
         const result = await this.device(message.udid, { type: 'CheckOut', udid: message.udid, at }, true);
         if ('kind' in result) return result;
+        await this.hooks.onCertificateReleased?.({ udid: message.udid, certificateHash: identity.certificateHash, reason: 'checked-out' });
         this.hooks.onCheckedOut?.(message.udid);
         return { kind: 'ok' };
       }
@@ -83,7 +89,10 @@ export class CheckInService {
     try {
       await handleCommand(this.store, certificateBindingDecider, certificateStreamId(identity.certificateHash), {
         commandId: randomUUID(),
-        command: { type: 'BindCertificate', certificateHash: identity.certificateHash, udid: m.udid, at },
+        command: {
+          type: 'BindCertificate', certificateHash: identity.certificateHash, udid: m.udid, at,
+          ...(identity.serialNumber ? { serialNumber: identity.serialNumber } : {}), ...(identity.notAfter ? { notAfter: identity.notAfter } : {}),
+        },
         actor: { kind: 'device', id: m.udid },
         occurredAt: at,
       });
@@ -102,6 +111,7 @@ export class CheckInService {
         actor: { kind: 'device', id: m.udid },
         occurredAt: at,
       });
+      await this.hooks.onCertificateReleased?.({ udid: m.udid, certificateHash: rebound.data.previousCertificateHash, reason: 'superseded' });
     }
     return { kind: 'ok' };
   }

@@ -39,6 +39,8 @@ export interface Config {
     /** The MDM push certificate: PEM certificate and key files, or one PKCS#12 file. */
     readonly push?: (TlsFiles & { readonly kind: 'pem' }) | { readonly kind: 'pkcs12'; readonly file: string; readonly password: string };
   };
+  /** Device identity renewal: certificates expiring within `days` (0: off), looked for every `checkIntervalMs`. */
+  readonly identityRenewal: { readonly days: number; readonly checkIntervalMs: number };
   readonly trustedProxyCidrs: readonly string[];
   readonly secretsKeyFile: string;
   /** True when the key file may be created on first start: embedded store and no MDM_SECRETS_KEY_FILE. */

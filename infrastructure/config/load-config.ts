@@ -191,6 +191,10 @@ export function loadConfig(env: Env = process.env): Config {
       pinTls: ((pin) => (pin === 'auto' ? deviceTls === undefined : pin === 'true'))(oneOf(env, 'MDM_PROFILE_PIN_TLS', ['auto', 'true', 'false'] as const, 'auto')),
     },
     apns: { url: apnsUrl, ...(apnsCaFile ? { caFile: apnsCaFile } : {}), ...(push ? { push } : {}) },
+    identityRenewal: {
+      days: integer(env, 'MDM_IDENTITY_RENEWAL_DAYS', 30, 0, 365),
+      checkIntervalMs: integer(env, 'MDM_IDENTITY_RENEWAL_CHECK_MINUTES', 60, 1, 1440) * 60_000,
+    },
     trustedProxyCidrs: cidrs(env, 'MDM_TRUSTED_PROXY_CIDRS'),
     secretsKeyFile,
     // An explicit path that does not exist is a mistake to report, not a reason to start a new key

@@ -45,6 +45,8 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'MDM_PROFILE_SIGN_MESSAGE', default: 'true', description: 'Enrollment profiles ask devices to sign every request (Mdm-Signature): true or false (then devices authenticate with their TLS client certificate).' },
   { name: 'MDM_PROFILE_PIN_TLS', default: 'auto', description: 'Pin the device listener to the MDM CA in enrollment profiles: auto (when its certificate comes from the MDM CA), true or false (e.g. behind a TLS-terminating proxy with a public certificate).' },
   { name: 'MDM_MAX_REPORT_BYTES', default: '20971520', description: 'Largest command report a device may send (certificate and app lists are large); 413 beyond. Check-ins are limited to 64 KiB.' },
+  { name: 'MDM_IDENTITY_RENEWAL_DAYS', default: '30', description: 'Renew device identity certificates that expire within this many days (the device gets its enrollment profile again, with a fresh SCEP challenge); 0 turns renewal off.' },
+  { name: 'MDM_IDENTITY_RENEWAL_CHECK_MINUTES', default: '60', description: 'How often the certificate job looks for identities to renew and for released certificates still to revoke.' },
   { name: 'MDM_DEVICE_SEEN_INTERVAL_MINUTES', default: '240', description: 'A check-in records DeviceSeen at most once per this interval, so idle devices do not grow their streams.' },
   { name: 'MDM_LOG_LEVEL', default: 'info', description: 'debug, info, warn or error.' },
   { name: 'MDM_SHUTDOWN_TIMEOUT_MS', default: '10000', description: 'How long a graceful shutdown waits for in-flight requests before closing connections.' },

@@ -21,6 +21,7 @@ export interface CertificateTemplate {
   readonly validity: ValidityWindow;
   readonly profile: ExtensionProfile;
   readonly subjectAltNames?: readonly SubjectAltName[];
+  readonly crlDistributionPoint?: string;
 }
 
 /** Returns the DER of `template` signed by `issuer`. */
@@ -69,6 +70,7 @@ function buildAndSign(
       subjectKeyIdentifier,
       authorityKeyIdentifier: issuer?.keyIdentifier ?? subjectKeyIdentifier,
       subjectAltNames: template.subjectAltNames ?? [],
+      ...(template.crlDistributionPoint !== undefined ? { crlDistributionPoint: template.crlDistributionPoint } : {}),
     }),
   );
 

@@ -4,7 +4,7 @@ import type { Clock } from '../../../../application/ports/clock.js';
 import { CertificateChainCheck } from './certificate-chain-check.js';
 import { cidrMatcher } from './cidr.js';
 import type { DeviceIdentity, DeviceIdentityLocals } from './device-identity.js';
-import { refused, type Checked, type IdentityFailure } from './identity-failure.js';
+import { refused, type Checked, type IdentityFailure, type IdentityProblem } from './identity-failure.js';
 import { presentedCertificate } from './presented-certificate.js';
 import { cachedPublicKeys } from './signer-key-cache.js';
 import { VerifiedCertificateCache } from './verified-certificate-cache.js';
@@ -14,16 +14,28 @@ export interface DeviceIdentityOptions {
   readonly clock: Clock;
   /** MDM_TRUSTED_PROXY_CIDRS: peers whose Client-Cert header is believed. Malformed blocks throw here. */
   readonly trustedProxyCidrs: readonly string[];
-  /** Told about every refused request, after the 403 is sent; rate-limit before recording. */
+  /** Told about every refused request, after the answer is sent; rate-limit before recording. */
   readonly onFailure?: (failure: IdentityFailure) => void;
   /** Shared or sized cache of verified certificates; a private 10,000-entry one by default. */
   readonly cache?: VerifiedCertificateCache;
+  /** Why the certificate of this SHA-256 was revoked, or undefined when it is not. Called on every request: keep it a lookup. */
+  readonly revocationReason?: (sha256: string) => string | undefined;
+}
+
+/**
+ * A revoked certificate is answered 401, which Apple's clients take as "not recognised" and
+ * unenroll: its device left, was wiped or was rejected. A superseded one is the exception: its
+ * device holds a newer enrollment, which a late request with the old certificate must not undo.
+ * Every other refusal is 403.
+ */
+function refusalStatus(problem: IdentityProblem): 401 | 403 {
+  return problem.reason === 'revoked' && problem.revocationReason !== 'superseded' ? 401 : 403;
 }
 
 /**
  * Ties each request to a device certificate issued by the MDM CA and stores it in
  * `res.locals.deviceIdentity` (read it with deviceIdentityOf()). Refusals answer 403 with an empty
- * body; never 401, which Apple's clients take as "unenroll me".
+ * body; never 401, which Apple's clients take as "unenroll me", except for revoked certificates.
  *
  * Contract: for Mdm-Signature the exact body bytes must already be in `req.body` as a Buffer, i.e.
  * express.raw() (with the route's size limit) runs before this middleware. A signed request whose
@@ -43,6 +55,11 @@ export function deviceIdentity(options: DeviceIdentityOptions): RequestHandler {
     if (!presented.ok) return presented;
     const verified = chain.check(presented.value.der);
     if (!verified.ok) return verified;
+    const sha256 = verified.value.sha256;
+    const revocationReason = options.revocationReason?.(sha256);
+    if (revocationReason !== undefined) {
+      return { ok: false, problem: { reason: 'revoked', detail: `certificate ${sha256} was revoked (${revocationReason})`, certificateHash: sha256, revocationReason } };
+    }
     return {
       ok: true,
       value: {
@@ -69,12 +86,12 @@ export function deviceIdentity(options: DeviceIdentityOptions): RequestHandler {
       next();
       return;
     }
-    res.status(403).end();
+    res.status(refusalStatus(result.problem)).end();
     if (!options.onFailure) return;
     try {
       options.onFailure({ ...result.problem, remoteAddress: req.socket.remoteAddress ?? 'unknown' });
     } catch (error) {
-      // The 403 is out; the app's error handler logs the recording fault.
+      // The answer is out; the app's error handler logs the recording fault.
       next(error);
     }
   };

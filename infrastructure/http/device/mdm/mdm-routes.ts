@@ -113,7 +113,10 @@ export function mdmRoutes(deps: MdmRouteDeps): Router {
   const handle: RequestHandler = async (req, res, next) => {
     try {
       const identity = deviceIdentityOf(res);
-      const presented = { certificateHash: identity.certificateSha256, remoteAddress: req.socket.remoteAddress ?? 'unknown', ...(identity.subjectCommonName ? { subjectCommonName: identity.subjectCommonName } : {}) };
+      const presented = {
+        certificateHash: identity.certificateSha256, remoteAddress: req.socket.remoteAddress ?? 'unknown', serialNumber: identity.serialNumber, notAfter: identity.notAfter.toISOString(),
+        ...(identity.subjectCommonName ? { subjectCommonName: identity.subjectCommonName } : {}),
+      };
       let parsed: unknown;
       try {
         parsed = parsePlist(req.body as Buffer);
