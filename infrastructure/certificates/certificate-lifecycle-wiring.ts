@@ -16,7 +16,7 @@ export interface CertificateWiring {
   readonly revocationList: RevocationList;
   readonly renewalChallenges: RenewalChallenges;
   readonly lifecycle: CertificateLifecycle;
-  /** Runs the certificate job every `intervalMs` (and once caught up); `runNow` waits for catch-up. */
+  /** Runs the certificate job once caught up and then every `intervalMs`; `runNow` runs it again after any run under way. */
   schedule(renewal: IdentityRenewal, intervalMs: number): { runNow(): Promise<RenewalRun> };
   close(): Promise<void>;
 }
@@ -47,7 +47,7 @@ export async function wireCertificates(deps: { store: EventStore; clock: Clock; 
     }
   }, { onError: (error) => logger.error('certificate lifecycle subscription ended', { error: error.message }) });
 
-  let timer: NodeJS.Timeout | undefined;
+  const timers: NodeJS.Timeout[] = [];
   return {
     revocations,
     revocationList: new RevocationList(revocations, deps.crlSigner, clock),
@@ -72,14 +72,16 @@ export async function wireCertificates(deps: { store: EventStore; clock: Clock; 
       const runLogged = () => {
         if (!busy) runNow().catch((error: unknown) => logger.error('certificate job failed', { error: (error as Error).message }));
       };
+      // Once at start-up too: a server restarted more often than the interval would never run it.
       runLogged();
-      timer = setInterval(runLogged, intervalMs);
+      const timer = setInterval(runLogged, intervalMs);
       timer.unref();
+      timers.push(timer);
       return { runNow };
     },
     async close() {
       clearInterval(poll);
-      if (timer) clearInterval(timer);
+      for (const timer of timers) clearInterval(timer);
       await subscription.close();
     },
   };
