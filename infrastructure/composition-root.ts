@@ -54,7 +54,7 @@ import { FileCertificateAuthority } from './pki/file-certificate-authority.js';
 import { ensurePrivateDirectory } from './pki/private-files.js';
 import { deviceTlsOptions, deviceTlsRenewal } from './http/device/device-tls.js';
 import { adminTlsOptions } from './http/admin/admin-tls.js';
-import { CRL_ROUTES, ENROLLMENT_ROUTES, SCEP_ROUTES, READINESS_DETAILS, CHECK_IN_SERVICE, COMMAND_QUEUE_SERVICE, CONFIG, DEVICE_STATE_CACHE, LIFECYCLE, MDM_ROUTES, METRICS, REPORT_SERVICE } from './tokens.js';
+import { CERTIFICATE_REVOCATIONS, CRL_ROUTES, ENROLLMENT_ROUTES, SCEP_ROUTES, READINESS_DETAILS, CHECK_IN_SERVICE, COMMAND_QUEUE_SERVICE, CONFIG, DEVICE_STATE_CACHE, LIFECYCLE, MDM_ROUTES, METRICS, REPORT_SERVICE } from './tokens.js';
 
 export interface RunningServer {
   readonly adminUrl: string;
@@ -143,6 +143,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     ...signer,
     logger,
   }));
+  container.bind<CertificateRevocations>(CERTIFICATE_REVOCATIONS).toConstantValue(certificates.revocations);
   container.bind(CRL_ROUTES).toConstantValue(crlRoutes(() => certificates.revocationList.current()));
   container.bind(READINESS_DETAILS).toConstantValue(() => ({
     push: push ? { ...push.coordinator.health(), certificate: pushCertificateStatus(push.sender.certificate, clock.now()) } : { status: 'not-configured' },

@@ -25,6 +25,7 @@ import { createTestCa, issueDeviceIdentity, issueServerCertificate, pooledKeyPai
 import { buildPkiMessage, issuedCertificate, parseCertRep, selfSignedSigner } from '../support/scep-client-message.js';
 import { opensslCliAvailable } from '../support/scep-tools.js';
 import { runCli } from '../support/server-process.js';
+import { filesContaining } from '../support/find-secret.js';
 import { tempDir } from '../support/temp-dir.js';
 import { TestDevice } from '../support/test-device.js';
 
@@ -63,8 +64,9 @@ describe('certificate lifecycle, end to end: revocation, CRL, identity renewal',
   let env: Record<string, string>;
   const devices: TestDevice[] = [];
 
+  const logs: string[] = [];
   const start = async () => {
-    server = await startServer(loadConfig(env), jsonLogger({ write: () => undefined }), clock);
+    server = await startServer(loadConfig(env), jsonLogger({ write: (line) => logs.push(line), level: 'debug' }), clock);
   };
 
   before(async () => {
@@ -259,7 +261,9 @@ describe('certificate lifecycle, end to end: revocation, CRL, identity renewal',
     expect(scep['Subject']).to.deep.equal([[['CN', device.udid]]]);
     const challenge = getString(scep, 'Challenge');
     expect(challenge).to.have.length.greaterThan(20);
-    expect(JSON.stringify(await read(deviceStreamId(device.udid)))).to.not.contain(challenge);
+    // Only its hash is recorded; the profile carrying it is a sealed blob; the logs never see it.
+    expect(filesContaining(dir.path, Buffer.from(challenge)), 'files holding the challenge in clear').to.deep.equal([]);
+    expect(logs.some((line) => line.includes(challenge))).to.equal(false);
 
     // The device enrolls its new identity with the challenge and authenticates with it.
     const renewed = await scepEnroll(device.udid, challenge);
