@@ -189,6 +189,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
         identity: deviceIdentity({
           ca, clock, trustedProxyCidrs: config.trustedProxyCidrs,
           revocationReason: (sha256) => certificates.revocations.revocationOf(sha256)?.reason,
+          revocationsKnown: () => certificates.revocations.loaded,
           onFailure: (f) => record({ reason: f.reason, remoteAddress: f.remoteAddress, ...(f.certificateHash ? { certificateHash: f.certificateHash } : {}) }),
         }),
         render: commandRenderer(ctx.get(BLOB_STORE), ctx.get(SECRET_BOX)),

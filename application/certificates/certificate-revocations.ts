@@ -36,6 +36,7 @@ export type RevokeOutcome = 'revoked' | 'already-revoked';
 export class CertificateRevocations {
   private readonly revoked = new Map<string, RevokedCertificate>();
   private revision = -1;
+  private read = false;
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -46,6 +47,11 @@ export class CertificateRevocations {
   /** Grows with every revocation seen; the CRL is rebuilt when it changes. */
   get version(): number {
     return this.revision;
+  }
+
+  /** False until the stream was read once: until then nobody can say a certificate is not revoked. */
+  get loaded(): boolean {
+    return this.read;
   }
 
   isRevoked(sha256: string): boolean {
@@ -111,6 +117,7 @@ export class CertificateRevocations {
       }
       this.revision = e.revision;
     }
+    this.read = true;
   }
 
   // One revocation or refresh at a time in this process: each decides on the state the last left.

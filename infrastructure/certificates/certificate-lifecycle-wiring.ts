@@ -10,6 +10,8 @@ import { CERTIFICATE_LIFECYCLE_EVENTS, CertificateLifecycle } from '../../projec
 
 /** How often revocations made by other processes (the CLI, other servers) are looked for. */
 export const REVOCATION_POLL_MS = 2_000;
+/** How long start-up waits for the first read of the revocations before going on without them. */
+const START_UP_WAIT_MS = 2_000;
 
 export interface CertificateWiring {
   readonly revocations: CertificateRevocations;
@@ -23,14 +25,20 @@ export interface CertificateWiring {
 
 /**
  * The certificate lifecycle's moving parts. The revocation set is read whole before the listeners
- * open (a revoked certificate is refused from the first request) and polled afterwards; the
+ * open, when the store answers (a revoked certificate is refused from the first request), and
+ * polled afterwards; the
  * lifecycle index follows every event through a subscription from the beginning of the store, so
  * it is rebuilt at each start and the job waits for that before its first run.
  */
 export async function wireCertificates(deps: { store: EventStore; clock: Clock; logger: Logger; crlSigner: CrlSigner }): Promise<CertificateWiring> {
   const { store, clock, logger } = deps;
   const revocations = new CertificateRevocations(store, clock);
-  await revocations.refresh();
+  // A server whose store does not answer yet still starts (and says so at /readyz); device requests
+  // wait for the revocations meanwhile (see deviceIdentity's revocationsKnown).
+  const first = revocations.refresh().catch((error: unknown) => logger.warn('revocations not read yet; retrying', { error: (error as Error).message }));
+  let waited: NodeJS.Timeout | undefined;
+  await Promise.race([first, new Promise<void>((resolve) => (waited = setTimeout(resolve, START_UP_WAIT_MS)))]);
+  clearTimeout(waited);
   const poll = setInterval(() => {
     revocations.refresh().catch((error: unknown) => logger.warn('reading revocations failed; retrying', { error: (error as Error).message }));
   }, REVOCATION_POLL_MS);

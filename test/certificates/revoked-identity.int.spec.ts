@@ -10,12 +10,14 @@ describe('device identity: revoked certificates', function () {
   let f: IdentityFixtures;
   let server: IdentityServer;
   const revoked = new Map<string, string>();
+  let known = true;
 
   before(async () => {
     f = await identityFixtures();
     server = await startIdentityServer({
       ca: f.testCa.ca, clock: systemClock, serverCertificate: f.serverCertificate, cache: new VerifiedCertificateCache(),
       revocationReason: (sha256) => revoked.get(sha256),
+      revocationsKnown: () => known,
     });
   });
   after(() => server?.close());
@@ -48,6 +50,19 @@ describe('device identity: revoked certificates', function () {
     const answer = await put(f.otherDevice);
     expect(answer.status).to.equal(403);
     expect(server.failures.at(-1)).to.include({ reason: 'revoked', revocationReason: 'superseded' });
+  });
+
+  it('answers 503 (retry later) to everyone while the revocations are not known yet, and records no refusal', async () => {
+    known = false;
+    try {
+      const before = server.failures.length;
+      const answer = await put(f.device);
+      expect(answer.status).to.equal(503);
+      expect(server.failures.length).to.equal(before);
+    } finally {
+      known = true;
+    }
+    expect((await put(f.device)).status).to.not.equal(503);
   });
 
   it('checks the CA first: a foreign certificate is refused as foreign whatever the revocation list says', async () => {

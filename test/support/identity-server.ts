@@ -27,6 +27,7 @@ export interface IdentityServerOptions {
   readonly rawBody?: boolean;
   /** Revocations, as the server's registry answers them. */
   readonly revocationReason?: (sha256: string) => string | undefined;
+  readonly revocationsKnown?: () => boolean;
 }
 
 export interface IdentityServer {
@@ -64,6 +65,7 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
       },
       ...(options.cache ? { cache: options.cache } : {}),
       ...(options.revocationReason ? { revocationReason: options.revocationReason } : {}),
+      ...(options.revocationsKnown ? { revocationsKnown: options.revocationsKnown } : {}),
     }),
     (_req, res) => {
       const identity = deviceIdentityOf(res);

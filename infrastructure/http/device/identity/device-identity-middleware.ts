@@ -20,6 +20,8 @@ export interface DeviceIdentityOptions {
   readonly cache?: VerifiedCertificateCache;
   /** Why the certificate of this SHA-256 was revoked, or undefined when it is not. Called on every request: keep it a lookup. */
   readonly revocationReason?: (sha256: string) => string | undefined;
+  /** False while the revocations are not known yet (the store did not answer): requests get 503 and retry. */
+  readonly revocationsKnown?: () => boolean;
 }
 
 /**
@@ -74,6 +76,12 @@ export function deviceIdentity(options: DeviceIdentityOptions): RequestHandler {
   };
 
   return (req, res, next) => {
+    // Fail closed: a revoked certificate must not get through because the list was not read yet.
+    if (options.revocationsKnown?.() === false) {
+      res.status(503).setHeader('retry-after', '5');
+      res.end();
+      return;
+    }
     let result: Checked<DeviceIdentity>;
     try {
       result = identify(req);
