@@ -94,7 +94,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     await eventStore.close();
     throw error;
   });
-  // Revocations are known before the first device request is answered.
+  // Revocations are read before the listeners open (device requests wait for them otherwise).
   const certificates = await wireCertificates({ store: eventStore, clock, logger, crlSigner: ca }).catch(async (error: unknown) => {
     await eventStore.close();
     throw error;

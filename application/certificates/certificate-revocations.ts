@@ -79,7 +79,7 @@ export class CertificateRevocations {
       const sha256 = request.sha256;
       const command = (facts: { serialNumber?: string; notAfter?: string }, at: string): RevokeCertificate => ({
         type: 'RevokeCertificate', sha256, reason: request.reason, revokedBy: `${request.actor.kind}:${request.actor.id}`, at,
-        ...(facts.serialNumber ? { serialNumber: facts.serialNumber.toLowerCase() } : {}),
+        ...(facts.serialNumber && serialOctets(facts.serialNumber).length <= 40 ? { serialNumber: serialOctets(facts.serialNumber) } : {}),
         ...(facts.notAfter ? { notAfter: facts.notAfter } : {}),
       });
       // Validates the request before anything is read for it.
@@ -126,4 +126,9 @@ export class CertificateRevocations {
     this.tail = run.catch(() => undefined);
     return run;
   }
+}
+
+/** Lower-case hex of the serial's octets: a DER sign octet (leading 00) is no part of the number. */
+function serialOctets(serial: string): string {
+  return serial.replace(/:/g, '').toLowerCase().replace(/^(00)+(?=[0-9a-f]{2})/, '');
 }

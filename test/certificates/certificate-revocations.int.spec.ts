@@ -51,11 +51,16 @@ describe('CertificateRevocations (SQLite)', () => {
     await revocations.revoke({ sha256: hash(3), reason: 'checked-out', actor: admin });
     await revocations.revoke({ sha256: hash(4), reason: 'admin', actor: admin, serialNumber: '7C03', notAfter: '2026-03-01T00:00:00.000Z' });
     await revocations.revoke({ sha256: hash(5), reason: 'admin', actor: admin });
+    // A DER INTEGER's sign octet is no part of the serial; 21 significant octets cannot be one.
+    await revocations.revoke({ sha256: hash(6), reason: 'admin', actor: admin, serialNumber: `00${'f'.repeat(40)}`, notAfter: '2026-03-01T00:00:00.000Z' });
+    await revocations.revoke({ sha256: hash(8), reason: 'admin', actor: admin, serialNumber: 'a'.repeat(42), notAfter: '2026-03-01T00:00:00.000Z' });
+    expect(revocations.revocationOf(hash(6))).to.include({ serialNumber: 'f'.repeat(40) });
+    expect(revocations.revocationOf(hash(8))).to.not.have.property('serialNumber');
     expect(revocations.revocationOf(hash(2))).to.include({ serialNumber: '5a01', notAfter: '2026-01-01T00:00:00.000Z' });
     expect(revocations.revocationOf(hash(3))).to.include({ serialNumber: '6b02', notAfter: '2026-02-01T00:00:00.000Z' });
     expect(revocations.revocationOf(hash(4))).to.include({ serialNumber: '7c03', notAfter: '2026-03-01T00:00:00.000Z' });
     expect(revocations.revocationOf(hash(5))).to.not.have.property('serialNumber');
-    expect(revocations.list().map((r) => r.sha256)).to.deep.equal([hash(2), hash(3), hash(4), hash(5)]);
+    expect(revocations.list().map((r) => r.sha256)).to.deep.equal([hash(2), hash(3), hash(4), hash(5), hash(6), hash(8)]);
   });
 
   it('refuses bad input before anything is read or appended', async () => {
