@@ -27,6 +27,13 @@ import { StaticScepChallenge } from './scep/static-scep-challenge.js';
 import { openOrCreateScepRa } from './scep/scep-registration-authority.js';
 import { ScepService } from './scep/scep-service.js';
 import { createScepRouter } from './scep/scep-router.js';
+import { IdentityRenewal, type RenewalRun } from '../application/certificates/identity-renewal.js';
+import type { CertificateRevocations } from '../application/certificates/certificate-revocations.js';
+import type { ReleasedCertificate } from '../application/mdm/messages.js';
+import { wireCertificates } from './certificates/certificate-lifecycle-wiring.js';
+import { renewalProfileBuilder } from './enrollment/renewal-profile.js';
+import { crlRoutes } from './http/device/crl-routes.js';
+import { crlUrl, withCrlDistributionPoint } from './pki/crl-distribution-point.js';
 import { pushCertificateStatus } from '../application/push/push-certificate-status.js';
 import { failureRateLimiter } from './http/device/identity/failure-rate-limiter.js';
 import { deviceIdentity } from './http/device/identity/device-identity-middleware.js';
@@ -53,7 +60,7 @@ import { FileCertificateAuthority } from './pki/file-certificate-authority.js';
 import { ensurePrivateDirectory } from './pki/private-files.js';
 import { deviceTlsOptions, deviceTlsRenewal } from './http/device/device-tls.js';
 import { adminTlsOptions } from './http/admin/admin-tls.js';
-import { WEB_ENROLLMENT_ROUTES, ENROLLMENT_ROUTES, SCEP_ROUTES, READINESS_DETAILS, CHECK_IN_SERVICE, COMMAND_QUEUE_SERVICE, CONFIG, DEVICE_STATE_CACHE, LIFECYCLE, MDM_ROUTES, METRICS, REPORT_SERVICE } from './tokens.js';
+import { CERTIFICATE_REVOCATIONS, CRL_ROUTES, WEB_ENROLLMENT_ROUTES, ENROLLMENT_ROUTES, SCEP_ROUTES, READINESS_DETAILS, CHECK_IN_SERVICE, COMMAND_QUEUE_SERVICE, CONFIG, DEVICE_STATE_CACHE, LIFECYCLE, MDM_ROUTES, METRICS, REPORT_SERVICE } from './tokens.js';
 
 export interface RunningServer {
   readonly adminUrl: string;
@@ -61,7 +68,11 @@ export interface RunningServer {
   /** The plain-HTTP listener (SCEP only), when MDM_HTTP_PORT is set. */
   readonly httpUrl?: string;
   /** Use cases for callers embedding the server (tests, tools) until the admin API covers them. */
-  readonly services: { readonly commandQueue: CommandQueueService };
+  readonly services: {
+    readonly commandQueue: CommandQueueService;
+    /** Revocations (for the quarantine's 'enrollment-rejected', tests) and the certificate job. */
+    readonly certificates: { readonly revocations: CertificateRevocations; runJobNow(): Promise<RenewalRun> };
+  };
   /** Graceful: readiness off, stop accepting, finish in-flight requests (bounded), close stores. */
   stop(): Promise<void>;
 }
@@ -84,14 +95,28 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   const opened = await openEventStore(config, logger);
   const eventStore = instrumentEventStore(opened.store, metrics, opened.adapter);
 
+  // What the server issues names the CRL, so relying parties can check revocations.
+  const issuingCa = withCrlDistributionPoint(ca, crlUrl(config.device.publicUrl));
   // The device TLS identity first: it also signs enrollment profiles.
-  const deviceTls = await deviceTlsOptions(config, ca, clock, logger).catch(async (error: unknown) => {
+  const deviceTls = await deviceTlsOptions(config, issuingCa, clock, logger).catch(async (error: unknown) => {
     await eventStore.close();
     throw error;
   });
+  // Revocations are read before the listeners open (device requests wait for them otherwise).
+  const certificates = await wireCertificates({ store: eventStore, clock, logger, crlSigner: ca }).catch(async (error: unknown) => {
+    await eventStore.close();
+    throw error;
+  });
+  const releaseCertificate = async (released: ReleasedCertificate): Promise<void> => {
+    await certificates.revocations.revoke({ sha256: released.certificateHash, reason: released.reason, actor: { kind: 'device', id: released.udid } });
+  };
   const deviceCache = new StateCache<DeviceState>(20_000);
   const resultsTooLarge = metrics.counter('mdm_results_too_large_total', 'Query results left out of the record because one event could not hold them.');
-  const push = await wirePush(config, { store: eventStore, cache: deviceCache, clock, logger, metrics });
+  const push = await wirePush(config, { store: eventStore, cache: deviceCache, clock, logger, metrics }).catch(async (error: unknown) => {
+    await certificates.close();
+    await eventStore.close();
+    throw error;
+  });
 
   const container = new Container();
   container.bind<Config>(CONFIG).toConstantValue(config);
@@ -107,12 +132,14 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   const enrollments = new Enrollments(eventStore, clock);
   const enrollmentTokens = new EnrollmentTokens(eventStore, clock, enrollments);
   container.bind(SCEP_ROUTES).toConstantValue(createScepRouter(new ScepService({
-    ca,
+    ca: issuingCa,
     ra: scepRa,
-    // One-time challenges from enrollment tokens first, then the static one if configured.
-    challenges: new AnyScepChallenge([enrollmentTokens, ...(config.scepChallenge ? [new StaticScepChallenge(config.scepChallenge)] : [])]),
+    // One-time challenges from enrollment tokens and renewals first, then the static one if configured.
+    challenges: new AnyScepChallenge([enrollmentTokens, certificates.renewalChallenges, ...(config.scepChallenge ? [new StaticScepChallenge(config.scepChallenge)] : [])]),
     recorder: new EnrollmentIdentityRecorder(new IssuedCertificates(eventStore, clock), enrollments, clock, logger),
     logger,
+    now: () => clock.now(),
+    isRevoked: (sha256) => certificates.revocations.isRevoked(sha256),
   }), { logger }));
   const profileBase = () => push && {
     publicUrl: config.device.publicUrl,
@@ -127,7 +154,10 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   container.bind(ENROLLMENT_ROUTES).toConstantValue(enrollmentRoutes({ tokens: enrollmentTokens, profileBase, ...profileSigning, logger, steps: { enrollments, clock } }));
   container.bind(WEB_ENROLLMENT_ROUTES).toConstantValue(await wireWebEnrollment(config, {
     store: eventStore, secretBox: container.get<SecretBox>(SECRET_BOX), ca, clock, logger, profileBase, ...profileSigning,
+    isCertificateRevoked: (sha256) => certificates.revocations.isRevoked(sha256),
   }));
+  container.bind<CertificateRevocations>(CERTIFICATE_REVOCATIONS).toConstantValue(certificates.revocations);
+  container.bind(CRL_ROUTES).toConstantValue(crlRoutes(() => certificates.revocationList.current()));
   container.bind(READINESS_DETAILS).toConstantValue(() => ({
     push: push ? { ...push.coordinator.health(), certificate: { ...pushCertificateStatus(push.sender.certificate, clock.now()), source: push.source } } : { status: 'not-configured' },
   }));
@@ -137,6 +167,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     .toDynamicValue((ctx) => new CheckInService(ctx.get(EVENT_STORE), ctx.get(SECRET_BOX), ctx.get(CLOCK), ctx.get(DEVICE_STATE_CACHE), {
       // A device that (re)gains push coordinates may have commands waiting since before.
       onPushable: (udid) => push?.coordinator.requestPush(udid),
+      onCertificateReleased: releaseCertificate,
       ...(push ? { expectedTopic: push.sender.certificate.topic } : {}),
       admission: new EnrollmentAdmission(eventStore, clock, { all: config.enrollmentQuarantine }, enrollments),
     }))
@@ -150,6 +181,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
         resultsTooLarge.inc({ kind });
         logger.warn('query result too large to record; the acknowledgement was recorded without it', { udid, kind, bytes });
       },
+      onCertificateReleased: releaseCertificate,
     }))
     .inSingletonScope();
   container
@@ -168,7 +200,12 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
         checkIns: ctx.get(CHECK_IN_SERVICE),
         reports: ctx.get(REPORT_SERVICE),
         refusals,
-        identity: deviceIdentity({ ca, clock, trustedProxyCidrs: config.trustedProxyCidrs, onFailure: (f) => record({ reason: f.reason, remoteAddress: f.remoteAddress }) }),
+        identity: deviceIdentity({
+          ca, clock, trustedProxyCidrs: config.trustedProxyCidrs,
+          revocationReason: (sha256) => certificates.revocations.revocationOf(sha256)?.reason,
+          revocationsKnown: () => certificates.revocations.loaded,
+          onFailure: (f) => record({ reason: f.reason, remoteAddress: f.remoteAddress, ...(f.certificateHash ? { certificateHash: f.certificateHash } : {}) }),
+        }),
         render: commandRenderer(ctx.get(BLOB_STORE), ctx.get(SECRET_BOX)),
         logger,
         maxReportBytes: config.device.maxReportBytes,
@@ -177,6 +214,16 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     .inSingletonScope();
   // Approvals and rejections come from the CLI, another process: wake the device once decided.
   const quarantineNotices = push && new QuarantineNotices(eventStore, clock, { approved: (udid) => push.coordinator.requestPush(udid), rejected: (udid) => push.coordinator.requestPush(udid) }, { logger });
+  const certificateJob = certificates.schedule(new IdentityRenewal({
+    lifecycle: certificates.lifecycle,
+    revocations: certificates.revocations,
+    challenges: certificates.renewalChallenges,
+    profile: renewalProfileBuilder({ profileBase, ...profileSigning }),
+    queue: container.get<CommandQueueService>(COMMAND_QUEUE_SERVICE),
+    clock,
+    logger,
+    windowDays: config.identityRenewal.days,
+  }), config.identityRenewal.checkIntervalMs);
   container.bind(AdminHttp).toSelf().inSingletonScope();
   container.bind(DeviceHttp).toSelf().inSingletonScope();
   container.bind(PlainHttp).toSelf().inSingletonScope();
@@ -190,7 +237,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     listeners.push(device);
     const http = config.http ? await listen(container.get(PlainHttp).app(), config.device.host, config.http.port) : undefined;
     if (http) listeners.push(http);
-    const renewal = deviceTlsRenewal(config, ca, clock, logger, device.server as HttpsServer);
+    const renewal = deviceTlsRenewal(config, issuingCa, clock, logger, device.server as HttpsServer);
     logger.info('listening', { admin: admin.url, device: device.url, publicUrl: config.device.publicUrl, ...(http ? { http: http.url } : {}) });
     void quarantineNotices?.start();
 
@@ -199,7 +246,10 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
       adminUrl: admin.url,
       deviceUrl: device.url,
       ...(http ? { httpUrl: http.url } : {}),
-      services: { commandQueue: container.get<CommandQueueService>(COMMAND_QUEUE_SERVICE) },
+      services: {
+        commandQueue: container.get<CommandQueueService>(COMMAND_QUEUE_SERVICE),
+        certificates: { revocations: certificates.revocations, runJobNow: () => certificateJob.runNow() },
+      },
       stop: () =>
         (stopping ??= (async () => {
           container.get<Lifecycle>(LIFECYCLE).beginShutdown();
@@ -208,6 +258,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
           await Promise.all(listeners.map((l) => l.close(config.shutdownTimeoutMs)));
           await quarantineNotices?.close();
           await push?.close();
+          await certificates.close();
           await eventStore.close();
           logger.info('stopped');
         })()),
@@ -216,6 +267,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     await Promise.all(listeners.map((l) => l.close(0)));
     await quarantineNotices?.close();
     await push?.close();
+    await certificates.close();
     await eventStore.close();
     throw error;
   }

@@ -11,3 +11,6 @@ export const READINESS_DETAILS = Symbol.for('mdm.ReadinessDetails');
 export const SCEP_ROUTES = Symbol.for('mdm.ScepRoutes');
 export const ENROLLMENT_ROUTES = Symbol.for('mdm.EnrollmentRoutes');
 export const WEB_ENROLLMENT_ROUTES = Symbol.for('mdm.WebEnrollmentRoutes');
+export const CRL_ROUTES = Symbol.for('mdm.CrlRoutes');
+/** The revocation registry (CertificateRevocations): revoke({ sha256, reason, actor }) and isRevoked(sha256). */
+export const CERTIFICATE_REVOCATIONS = Symbol.for('mdm.CertificateRevocations');

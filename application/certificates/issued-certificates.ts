@@ -19,6 +19,10 @@ export type CertificateIssued = {
     readonly via: 'PKCSReq' | 'RenewalReq';
     readonly transactionId: string;
     readonly enrollmentId?: string;
+    /** SHA-256 of the certificate this one renews. */
+    readonly renewalOf?: string;
+    /** The enrolled device it was issued to, for renewals. */
+    readonly udid?: string;
     readonly issuedAt: string;
   };
 };
@@ -43,6 +47,8 @@ export class IssuedCertificates implements ScepIssuanceRecorder {
         via: c.messageType,
         transactionId: c.transactionId,
         ...(c.enrollmentId ? { enrollmentId: c.enrollmentId } : {}),
+        ...(c.renewalOf ? { renewalOf: c.renewalOf } : {}),
+        ...(c.udid ? { udid: c.udid } : {}),
         issuedAt,
       },
     };

@@ -8,7 +8,7 @@ import type { Clock } from '../ports/clock.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { SecretBox } from '../ports/secret-box.js';
 import type { StateCache } from '../state-cache.js';
-import type { CheckInMessage, DeviceAnswer, PresentedIdentity } from './messages.js';
+import type { CheckInMessage, DeviceAnswer, PresentedIdentity, ReleasedCertificate } from './messages.js';
 import { unlockTokenContext } from './secret-contexts.js';
 import { checkBinding, loadDeviceState, unenrollmentAnswer } from './device-binding.js';
 import { awaitingApproval } from '../../domain/device/quarantine.js';
@@ -29,6 +29,11 @@ export interface CheckInHooks {
    * it) and says whether it waits for an admin. Without it, devices enroll unquarantined.
    */
   admission?: { admit(udid: string, certificateHash: string, device: DeviceState, at: string): Promise<Admission> };
+  /**
+   * A certificate stopped speaking for its device (CheckOut, or replaced at renewal). Awaited
+   * before the device is answered, so a revocation it triggers is stored by then.
+   */
+  onCertificateReleased?(released: ReleasedCertificate): Promise<void>;
 }
 
 /**
@@ -73,6 +78,7 @@ export class CheckInService {
         if (refused) return refused;
         const result = await this.device(message.udid, { type: 'CheckOut', udid: message.udid, at }, true);
         if ('kind' in result) return result;
+        await this.hooks.onCertificateReleased?.({ udid: message.udid, certificateHash: identity.certificateHash, reason: 'checked-out' });
         this.hooks.onCheckedOut?.(message.udid);
         return { kind: 'ok' };
       }
@@ -93,7 +99,10 @@ export class CheckInService {
     try {
       await handleCommand(this.store, certificateBindingDecider, certificateStreamId(identity.certificateHash), {
         commandId: randomUUID(),
-        command: { type: 'BindCertificate', certificateHash: identity.certificateHash, udid: m.udid, at },
+        command: {
+          type: 'BindCertificate', certificateHash: identity.certificateHash, udid: m.udid, at,
+          ...(identity.serialNumber ? { serialNumber: identity.serialNumber } : {}), ...(identity.notAfter ? { notAfter: identity.notAfter } : {}),
+        },
         actor: { kind: 'device', id: m.udid },
         occurredAt: at,
       });
@@ -115,6 +124,7 @@ export class CheckInService {
         actor: { kind: 'device', id: m.udid },
         occurredAt: at,
       });
+      await this.hooks.onCertificateReleased?.({ udid: m.udid, certificateHash: rebound.data.previousCertificateHash, reason: 'superseded' });
     }
     return { kind: 'ok' };
   }

@@ -27,6 +27,16 @@ export interface PresentedIdentity {
   readonly remoteAddress: string;
   /** The certificate's subject common name, if any. */
   readonly subjectCommonName?: string;
+  /** Lower-case hex and ISO-8601, from the certificate: recorded when it is bound to a device. */
+  readonly serialNumber?: string;
+  readonly notAfter?: string;
+}
+
+/** A certificate that stopped speaking for its device: the device left, was wiped, or renewed it. */
+export interface ReleasedCertificate {
+  readonly udid: string;
+  readonly certificateHash: string;
+  readonly reason: 'checked-out' | 'superseded' | 'wiped';
 }
 
 /** What the endpoint answers. `refused` is always 403 with an empty body: never 401. */

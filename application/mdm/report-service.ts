@@ -12,7 +12,7 @@ import { EventTooLargeError, type EventStore } from '../ports/event-store.js';
 import type { StateCache } from '../state-cache.js';
 import { checkBinding, loadDeviceState, unenrollmentAnswer } from './device-binding.js';
 import { withheldFromCommands } from '../../domain/device/quarantine.js';
-import type { DeviceAnswer, PresentedIdentity, ReportStatus } from './messages.js';
+import type { DeviceAnswer, PresentedIdentity, ReleasedCertificate, ReportStatus } from './messages.js';
 
 /** Turns a query's report into a typed result with its fingerprint, or undefined when there is none. */
 export interface ResultInterpreter {
@@ -41,6 +41,8 @@ export interface ReportServiceOptions {
   readonly onContact?: (udid: string) => void;
   /** A query result was too large to record (the acknowledgement was recorded without it). */
   readonly onResultTooLarge?: (udid: string, kind: string, bytes: number) => void;
+  /** An acknowledged EraseDevice: the device's certificate leaves with its data. Awaited before the answer. */
+  readonly onCertificateReleased?: (released: ReleasedCertificate) => Promise<void>;
 }
 
 /**
@@ -65,11 +67,13 @@ export class ReportService {
     this.options.onContact?.(r.udid);
     const at = this.clock.now().toISOString();
     let command: DeviceCommand;
+    let erased = false;
     if (r.status === 'Idle') {
       command = { type: 'RequestNextCommand', udid: r.udid, at, seenIntervalMs: this.options.seenIntervalMs };
     } else {
       if (!r.commandUuid) return { answer: { kind: 'rejected', detail: `a ${r.status} report needs a CommandUUID` } };
       const pending = before.queue.queue.find((c) => c.commandUuid === r.commandUuid);
+      erased = r.status === 'Acknowledged' && pending?.request.requestType === 'EraseDevice';
       const result = r.status === 'Acknowledged' && pending ? this.results.interpret(pending.request.requestType, r.body) : undefined;
       command = {
         type: 'RecordReport', udid: r.udid, commandUuid: r.commandUuid, status: r.status, at, seenIntervalMs: this.options.seenIntervalMs,
@@ -78,7 +82,9 @@ export class ReportService {
       };
     }
     try {
-      return await this.decide(r.udid, command, at, true);
+      const outcome = await this.decide(r.udid, command, at, true);
+      if (erased && before.certificateHash) await this.options.onCertificateReleased?.({ udid: r.udid, certificateHash: before.certificateHash, reason: 'wiped' });
+      return outcome;
     } catch (error) {
       // A report we answer 200 must be stored. A result too large for one event is left out (the
       // acknowledgement is kept) rather than failing the report and having the command sent again.

@@ -30,6 +30,8 @@ export interface CertificateRequestFields {
   readonly validityDays: number;
   /** DNS names and IP addresses (IPv4/IPv6 literals become iPAddress entries). */
   readonly subjectAltNames?: readonly string[];
+  /** An http(s) URL where relying parties fetch the CA's CRL (the cRLDistributionPoints extension). */
+  readonly crlDistributionPoint?: string;
 }
 
 export interface IssuedCertificate {

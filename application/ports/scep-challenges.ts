@@ -8,7 +8,14 @@ export interface ScepCsrSubject {
   readonly commonName?: string;
 }
 
-export type ScepChallengeVerdict = { readonly ok: true; readonly enrollmentId?: string } | { readonly ok: false };
+export type ScepChallengeVerdict =
+  | {
+      readonly ok: true;
+      readonly enrollmentId?: string;
+      /** A renewal challenge: the enrolled device (UDID) and the SHA-256 of the certificate being renewed. */
+      readonly renewal?: { readonly udid: string; readonly renewalOf: string };
+    }
+  | { readonly ok: false };
 
 export interface ScepChallenges {
   /** Whether `challenge` authorizes a certificate for a request with this subject. Never throws for bad input. */
@@ -41,6 +48,10 @@ export interface ScepIssuedCertificate {
   /** The client's transactionID (a printable string it chose). */
   readonly transactionId: string;
   readonly enrollmentId?: string;
+  /** SHA-256 of the certificate this one renews (a renewal challenge, or the RenewalReq's signer). */
+  readonly renewalOf?: string;
+  /** The enrolled device a renewal challenge was issued for. */
+  readonly udid?: string;
 }
 
 export interface ScepIssuanceRecorder {

@@ -10,6 +10,9 @@ export interface BindCertificate {
   readonly type: 'BindCertificate';
   readonly certificateHash: string;
   readonly udid: string;
+  /** From the certificate itself (lower-case hex, ISO-8601): certificates issued outside SCEP have no other record. */
+  readonly serialNumber?: string;
+  readonly notAfter?: string;
   readonly at: string;
 }
 
@@ -23,7 +26,7 @@ export interface RetireCertificate {
 
 export type CertificateBound = {
   readonly type: 'CertificateBound';
-  readonly data: { readonly certificateHash: string; readonly udid: string; readonly boundAt: string };
+  readonly data: { readonly certificateHash: string; readonly udid: string; readonly serialNumber?: string; readonly notAfter?: string; readonly boundAt: string };
 };
 
 export type CertificateRetired = {
@@ -50,7 +53,8 @@ export const certificateBindingDecider: Decider<CertificateBindingCommand, Certi
     if (s.retired) throw new DomainError('certificate-retired', `certificate ${c.certificateHash} was replaced and no longer speaks for any device`);
     if (s.udid === c.udid) return [];
     if (s.udid !== undefined) throw new DomainError('certificate-bound-elsewhere', `certificate ${c.certificateHash} is bound to another device`);
-    return [{ type: 'CertificateBound', data: { certificateHash: c.certificateHash, udid: c.udid, boundAt: c.at } }];
+    const facts = { ...(c.serialNumber !== undefined ? { serialNumber: c.serialNumber } : {}), ...(c.notAfter !== undefined ? { notAfter: c.notAfter } : {}) };
+    return [{ type: 'CertificateBound', data: { certificateHash: c.certificateHash, udid: c.udid, ...facts, boundAt: c.at } }];
   },
   evolve: (s, e) => (e.type === 'CertificateRetired' ? { ...s, retired: true } : { udid: e.data.udid }),
 };

@@ -1,5 +1,6 @@
 import { backupCommand } from './backup-command.js';
 import { caCommand } from './ca-command.js';
+import { certificateCommand } from './certificate-command.js';
 import { configCommand } from './config-command.js';
 import { enrollmentTokenCommand } from './enrollment-token-command.js';
 import { enrollmentCommand } from './enrollment-command.js';
@@ -15,7 +16,7 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-export const COMMANDS: readonly CliCommand[] = [serveCommand, configCommand, caCommand, backupCommand, enrollmentTokenCommand, enrollmentCommand, userCommand, pushCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, configCommand, caCommand, backupCommand, enrollmentTokenCommand, enrollmentCommand, userCommand, pushCommand, certificateCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

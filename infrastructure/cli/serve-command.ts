@@ -58,6 +58,9 @@ export const serveCommand: CliCommand = {
     } catch (error) {
       logger.error('start-up failed', { error });
       process.stderr.write(`mdm: start-up failed: ${(error as Error).message}\n`);
+      // Whatever start-up had opened before it failed (timers, a store connection) must not keep
+      // a process that will never serve alive.
+      process.stderr.write('', () => process.exit(1));
       return 1;
     }
     await stopSignal;

@@ -54,6 +54,8 @@ export interface Config {
   };
   /** MDM_ENROLLMENT_QUARANTINE: every new enrollment waits for an admin's approval. */
   readonly enrollmentQuarantine: boolean;
+  /** Device identity renewal: certificates expiring within `days` (0: off), looked for every `checkIntervalMs`. */
+  readonly identityRenewal: { readonly days: number; readonly checkIntervalMs: number };
   readonly trustedProxyCidrs: readonly string[];
   readonly secretsKeyFile: string;
   /** True when the key file may be created on first start: embedded store and no MDM_SECRETS_KEY_FILE. */

@@ -211,6 +211,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     apns: { url: apnsUrl, ...(apnsCaFile ? { caFile: apnsCaFile } : {}), ...(push ? { push } : {}) },
     enrollmentQuarantine: oneOf(env, 'MDM_ENROLLMENT_QUARANTINE', ['true', 'false'] as const, 'false') === 'true',
+    identityRenewal: {
+      days: integer(env, 'MDM_IDENTITY_RENEWAL_DAYS', 30, 0, 365),
+      checkIntervalMs: integer(env, 'MDM_IDENTITY_RENEWAL_CHECK_MINUTES', 60, 1, 1440) * 60_000,
+    },
     trustedProxyCidrs: cidrs(env, 'MDM_TRUSTED_PROXY_CIDRS'),
     secretsKeyFile,
     // An explicit path that does not exist is a mistake to report, not a reason to start a new key

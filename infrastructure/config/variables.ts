@@ -53,6 +53,8 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'MDM_LOGIN_MAX_FAILURES_PER_ADDRESS', default: '20', description: 'Failed sign-ins on the enrollment page per client address (an IPv6 /64 counts as one) within the window before further attempts are refused (429).' },
   { name: 'MDM_LOGIN_FAILURE_WINDOW_MINUTES', default: '15', description: 'The window the sign-in failure limits count in.' },
   { name: 'MDM_MAX_REPORT_BYTES', default: '20971520', description: 'Largest command report a device may send (certificate and app lists are large); 413 beyond. Check-ins are limited to 64 KiB.' },
+  { name: 'MDM_IDENTITY_RENEWAL_DAYS', default: '30', description: 'Renew device identity certificates that expire within this many days (the device gets its enrollment profile again, with a fresh SCEP challenge); 0 turns renewal off.' },
+  { name: 'MDM_IDENTITY_RENEWAL_CHECK_MINUTES', default: '60', description: 'How often the certificate job looks for identities to renew and for released certificates still to revoke.' },
   { name: 'MDM_DEVICE_SEEN_INTERVAL_MINUTES', default: '240', description: 'A check-in records DeviceSeen at most once per this interval, so idle devices do not grow their streams.' },
   { name: 'MDM_LOG_LEVEL', default: 'info', description: 'debug, info, warn or error.' },
   { name: 'MDM_SHUTDOWN_TIMEOUT_MS', default: '10000', description: 'How long a graceful shutdown waits for in-flight requests before closing connections.' },

@@ -9,6 +9,7 @@ export interface EnrollmentProfileInputs {
   readonly caCertificateDer: Buffer;
   /** One-time SCEP challenge bound to this enrollment. */
   readonly challenge: string;
+  /** The identity's subject CN, which the challenge authorizes: the enrollment id, or the UDID when an enrolled device renews. */
   readonly enrollmentId: string;
   readonly organization: string;
   /** Devices sign each request (Mdm-Signature) instead of relying on TLS client authentication. */

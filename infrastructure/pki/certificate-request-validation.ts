@@ -15,6 +15,7 @@ export interface ValidatedRequest {
   readonly profile: CertificateProfile;
   readonly validityDays: number;
   readonly subjectAltNames: readonly SubjectAltName[];
+  readonly crlDistributionPoint?: string;
 }
 
 const PROFILES: readonly CertificateProfile[] = ['device-identity', 'tls-server', 'tls-client'];
@@ -42,7 +43,14 @@ export function validateCertificateRequest(request: CertificateRequest): Validat
     profile: request.profile,
     validityDays,
     subjectAltNames,
+    ...(request.crlDistributionPoint !== undefined ? { crlDistributionPoint: validateDistributionPoint(request.crlDistributionPoint) } : {}),
   };
+}
+
+// An IA5String in the certificate: printable ASCII only.
+function validateDistributionPoint(url: string): string {
+  if (typeof url !== 'string' || url.length > 1024 || !/^https?:\/\/[\x21-\x7e]+$/.test(url)) fail('crlDistributionPoint must be an http(s) URL of printable ASCII');
+  return url;
 }
 
 function validateSubject(subject: DistinguishedName): DistinguishedName {

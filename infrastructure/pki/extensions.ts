@@ -11,6 +11,8 @@ export interface ExtensionInput {
   readonly subjectKeyIdentifier: Buffer;
   readonly authorityKeyIdentifier: Buffer;
   readonly subjectAltNames: readonly SubjectAltName[];
+  /** Where the CA's CRL is published: leaf certificates name it (cRLDistributionPoints). */
+  readonly crlDistributionPoint?: string;
 }
 
 /** The shape forge's cert.setExtensions() accepts: a name plus either flags or a ready `value`. */
@@ -34,6 +36,7 @@ export function profileExtensions(input: ExtensionInput): ForgeExtension[] {
         { name: 'extKeyUsage', clientAuth: true },
         ...identifiers,
         ...subjectAltNameExtension(input.subjectAltNames),
+        ...crlDistributionPointExtension(input.crlDistributionPoint),
       ];
     case 'tls-server':
       if (input.subjectAltNames.length === 0) throw new Error('a tls-server certificate needs subjectAltNames');
@@ -43,6 +46,7 @@ export function profileExtensions(input: ExtensionInput): ForgeExtension[] {
         { name: 'extKeyUsage', serverAuth: true },
         ...identifiers,
         ...subjectAltNameExtension(input.subjectAltNames),
+        ...crlDistributionPointExtension(input.crlDistributionPoint),
       ];
     case 'tls-client':
       return [
@@ -51,6 +55,7 @@ export function profileExtensions(input: ExtensionInput): ForgeExtension[] {
         { name: 'extKeyUsage', clientAuth: true },
         ...identifiers,
         ...subjectAltNameExtension(input.subjectAltNames),
+        ...crlDistributionPointExtension(input.crlDistributionPoint),
       ];
   }
 }
@@ -80,6 +85,16 @@ function subjectAltNameExtension(names: readonly SubjectAltName[]): ForgeExtensi
       : asn1.create(asn1.Class.CONTEXT_SPECIFIC, 7, false, san.bytes.toString('binary')),
   );
   return [{ name: 'subjectAltName', value: asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, generalNames) }];
+}
+
+// DistributionPoint { distributionPoint [0] { fullName [0] { uniformResourceIdentifier [6] } } }
+function crlDistributionPointExtension(url: string | undefined): ForgeExtension[] {
+  if (url === undefined) return [];
+  const { Class, Type } = asn1;
+  const uri = asn1.create(Class.CONTEXT_SPECIFIC, 6, false, url);
+  const fullName = asn1.create(Class.CONTEXT_SPECIFIC, 0, true, [uri]);
+  const distributionPoint = asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, [asn1.create(Class.CONTEXT_SPECIFIC, 0, true, [fullName])]);
+  return [{ name: 'cRLDistributionPoints', id: '2.5.29.31', value: asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, [distributionPoint]) }];
 }
 
 function octetString(bytes: Buffer): forge.asn1.Asn1 {

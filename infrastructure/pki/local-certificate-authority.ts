@@ -4,8 +4,10 @@ import type {
   CertificateRequest,
   IssuedCertificate,
 } from '../../application/ports/certificate-authority.js';
+import type { CrlRequest, CrlSigner } from '../../application/ports/crl-signer.js';
 import { systemClock, type Clock } from '../../application/ports/clock.js';
 import { validateCertificateRequest } from './certificate-request-validation.js';
+import { buildCrl } from './crl.js';
 import { derToPem } from './der.js';
 import { nameAttributes } from './distinguished-name.js';
 import { issuerIdentity, type IssuerIdentity } from './issuer-identity.js';
@@ -14,7 +16,7 @@ import { validityWindow } from './validity.js';
 import { issueCertificate } from './x509.js';
 
 /** A CA whose certificate and RSA key are held in memory; where they are stored is someone else's concern. */
-export class LocalCertificateAuthority implements CertificateAuthority {
+export class LocalCertificateAuthority implements CertificateAuthority, CrlSigner {
   private readonly issuer: IssuerIdentity;
   private readonly caPem: string;
 
@@ -50,6 +52,7 @@ export class LocalCertificateAuthority implements CertificateAuthority {
         validity,
         profile: valid.profile,
         subjectAltNames: valid.subjectAltNames,
+        ...(valid.crlDistributionPoint !== undefined ? { crlDistributionPoint: valid.crlDistributionPoint } : {}),
       },
       this.issuer,
     );
@@ -62,6 +65,10 @@ export class LocalCertificateAuthority implements CertificateAuthority {
       notAfter: validity.notAfter,
       sha256: createHash('sha256').update(der).digest('hex'),
     };
+  }
+
+  signCrl(request: CrlRequest): Buffer {
+    return buildCrl(request, this.issuer);
   }
 
   verifyIssued(certificate: string | Buffer, at: Date): boolean {

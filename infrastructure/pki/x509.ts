@@ -23,6 +23,7 @@ export interface CertificateTemplate {
   readonly validity: ValidityWindow;
   readonly profile: ExtensionProfile;
   readonly subjectAltNames?: readonly SubjectAltName[];
+  readonly crlDistributionPoint?: string;
 }
 
 /** Returns the DER of `template` signed by `issuer`. */
@@ -71,6 +72,7 @@ function buildAndSign(
       subjectKeyIdentifier,
       authorityKeyIdentifier: issuer?.keyIdentifier ?? subjectKeyIdentifier,
       subjectAltNames: template.subjectAltNames ?? [],
+      ...(template.crlDistributionPoint !== undefined ? { crlDistributionPoint: template.crlDistributionPoint } : {}),
     }),
   );
 

@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import type { CertificateAuthority, DistinguishedName } from '../../application/ports/certificate-authority.js';
 import type { Logger } from '../../application/ports/logger.js';
 import type { ScepChallenges, ScepIssuanceRecorder } from '../../application/ports/scep-challenges.js';
@@ -22,6 +22,8 @@ export interface ScepServiceOptions {
   readonly validityDays?: number;
   readonly logger?: Logger;
   readonly now?: () => Date;
+  /** Whether the certificate of this SHA-256 was revoked: a revoked certificate renews nothing. */
+  readonly isRevoked?: (sha256: string) => boolean;
 }
 
 export type PkiOperationResult = { readonly kind: 'certRep'; readonly body: Buffer } | { readonly kind: 'badRequest'; readonly reason: string };
@@ -106,6 +108,8 @@ export class ScepService {
         messageType: message.messageType === MESSAGE_TYPE.PKCSReq ? 'PKCSReq' : 'RenewalReq',
         transactionId: message.transactionId,
         ...(authorization.enrollmentId ? { enrollmentId: authorization.enrollmentId } : {}),
+        ...(authorization.renewalOf ? { renewalOf: authorization.renewalOf } : {}),
+        ...(authorization.udid ? { udid: authorization.udid } : {}),
       });
     } catch (error) {
       this.options.logger?.warn('SCEP issuance failed', { transactionId: message.transactionId, error: (error as Error).message });
@@ -124,17 +128,19 @@ export class ScepService {
   private async authorize(
     message: PkiMessage,
     request: CertificationRequest,
-  ): Promise<{ ok: true; enrollmentId?: string } | { ok: false; reason: string }> {
+  ): Promise<{ ok: true; enrollmentId?: string; renewalOf?: string; udid?: string } | { ok: false; reason: string }> {
     if (message.messageType === MESSAGE_TYPE.RenewalReq) {
-      // A renewal is authorized by the certificate it is signed with, which must be ours and
-      // current, and renews that identity only: the commonName cannot change.
+      // A renewal is authorized by the certificate it is signed with, which must be ours, current
+      // and not revoked, and renews that identity only: the commonName cannot change.
       if (!this.options.ca.verifyIssued(message.signerCertificate, this.now())) {
         return { ok: false, reason: 'the RenewalReq is not signed by a current certificate of this CA' };
       }
+      const renewalOf = createHash('sha256').update(message.signerCertificate).digest('hex');
+      if (this.options.isRevoked?.(renewalOf)) return { ok: false, reason: 'the RenewalReq is signed by a revoked certificate' };
       if (commonNameOf(message.signerCertificate) !== request.subject.commonName) {
         return { ok: false, reason: 'the RenewalReq asks for another commonName than the certificate it renews' };
       }
-      return { ok: true };
+      return { ok: true, renewalOf };
     }
     // RFC 8894 §2.3: a PKCSReq is signed with the key it asks a certificate for; anything else
     // would let a signer reuse someone else's CSR (and challenge).
@@ -147,7 +153,11 @@ export class ScepService {
     if (this.options.challenges.consume && !(await this.options.challenges.consume(request.challengePassword))) {
       return { ok: false, reason: 'the challenge was already used' };
     }
-    return verdict.enrollmentId ? { ok: true, enrollmentId: verdict.enrollmentId } : { ok: true };
+    return {
+      ok: true,
+      ...(verdict.enrollmentId ? { enrollmentId: verdict.enrollmentId } : {}),
+      ...(verdict.renewal ? { renewalOf: verdict.renewal.renewalOf, udid: verdict.renewal.udid } : {}),
+    };
   }
 
   private refuse(message: PkiMessage, failInfo: FailInfo, reason: string): CertRepOutcome {

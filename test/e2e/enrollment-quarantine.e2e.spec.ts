@@ -5,7 +5,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { EnrollmentTokens } from '../../application/enrollment/enrollment-tokens.js';
-import { revocationRequestStreamId } from '../../application/enrollment/revocation-requests.js';
+import { REVOCATIONS_STREAM } from '../../application/certificates/certificate-revocations.js';
 import { systemClock } from '../../application/ports/clock.js';
 import type { RecordedEvent } from '../../application/ports/event-store.js';
 import { deviceDecider, deviceStreamId, type DeviceEvent } from '../../domain/device/device.js';
@@ -196,9 +196,9 @@ describe('enrollment steps and quarantine, end to end', function () {
     const rejected = await cli('reject', device.udid, '--reason', 'not a company device');
     expect(rejected.code, rejected.stderr).to.equal(0);
     expect(rejected.stdout).to.contain(`rejected: enrollment ${enrollmentId}, device ${device.udid}\n`);
-    // The revocation the rejection asked for, with the device's certificate.
-    const [revocation] = await store.readStream(revocationRequestStreamId(certificateSha256));
-    expect(revocation?.type).to.equal('CertificateRevocationRequested');
+    // The device's certificate is revoked, for this reason.
+    const revocation = (await store.readStream(REVOCATIONS_STREAM)).find((e) => (e.data as { sha256?: string }).sha256 === certificateSha256);
+    expect(revocation?.type).to.equal('CertificateRevoked');
     expect(revocation!.data).to.include({ sha256: certificateSha256, reason: 'enrollment-rejected' });
     // The server wakes the device so it hears the answer now.
     await pushed;
@@ -206,13 +206,19 @@ describe('enrollment steps and quarantine, end to end', function () {
     const idle = await device.report({ Status: 'Idle' });
     expect(idle.status).to.equal(403);
     expect(JSON.parse(idle.body.toString())).to.deep.equal({ code: 'com.apple.unrecognized.device', description: 'This device is no longer managed by this server.' });
+    // Once the server has read the revocation too (it polls every 2 s), the answer is the same.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const later = await device.report({ Status: 'Idle' });
+    expect(later.status).to.equal(403);
+    expect(JSON.parse(later.body.toString())).to.deep.equal({ code: 'com.apple.unrecognized.device', description: 'This device is no longer managed by this server.' });
     const steps = await store.readStream(enrollmentStreamId(enrollmentId));
     expect(typesOf(steps).at(-1)).to.equal('EnrollmentRejected');
     expect(steps.at(-1)!.data).to.include({ udid: device.udid, certificateSha256, reason: 'not a company device' });
     expect(typesOf(await store.readStream(deviceStreamId(device.udid)))).to.include.members(['DeviceRejected', 'DeviceUnenrollmentRequested']);
 
-    // After it leaves, the rejected enrollment refuses it for good.
-    expect((await device.checkIn({ MessageType: 'CheckOut', Topic: topic })).status).to.equal(200);
+    // Its certificate is revoked: every later request, a CheckOut or a new Authenticate, gets the
+    // same answer, and the rejected enrollment refuses it for good.
+    expect((await device.checkIn({ MessageType: 'CheckOut', Topic: topic })).status).to.equal(403);
     expect((await device.checkIn({ MessageType: 'Authenticate', Topic: topic })).status).to.equal(403);
 
     const again = await cli('reject', enrollmentId);

@@ -25,6 +25,9 @@ export interface IdentityServerOptions {
   readonly onFailure?: (failure: IdentityFailure) => void;
   /** false leaves out express.raw(), breaking the middleware's contract on purpose. */
   readonly rawBody?: boolean;
+  /** Revocations, as the server's registry answers them. */
+  readonly revocationReason?: (sha256: string) => string | undefined;
+  readonly revocationsKnown?: () => boolean;
 }
 
 export interface IdentityServer {
@@ -61,6 +64,8 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
         options.onFailure?.(failure);
       },
       ...(options.cache ? { cache: options.cache } : {}),
+      ...(options.revocationReason ? { revocationReason: options.revocationReason } : {}),
+      ...(options.revocationsKnown ? { revocationsKnown: options.revocationsKnown } : {}),
     }),
     (_req, res) => {
       const identity = deviceIdentityOf(res);

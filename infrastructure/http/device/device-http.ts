@@ -1,10 +1,10 @@
 import type { Express, Router } from 'express';
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import { EVENT_STORE, type EventStore } from '../../../application/ports/event-store.js';
 import { LOGGER, type Logger } from '../../../application/ports/logger.js';
 import type { Lifecycle } from '../../lifecycle.js';
 import type { MetricsRegistry } from '../../metrics/registry.js';
-import { ENROLLMENT_ROUTES, LIFECYCLE, MDM_ROUTES, METRICS, SCEP_ROUTES, WEB_ENROLLMENT_ROUTES } from '../../tokens.js';
+import { CRL_ROUTES, ENROLLMENT_ROUTES, LIFECYCLE, MDM_ROUTES, METRICS, SCEP_ROUTES, WEB_ENROLLMENT_ROUTES } from '../../tokens.js';
 import { createApp } from '../create-app.js';
 import { healthRoutes } from '../health-routes.js';
 
@@ -25,6 +25,7 @@ export class DeviceHttp {
     @inject(SCEP_ROUTES) private readonly scep: Router,
     @inject(ENROLLMENT_ROUTES) private readonly enrollment: Router,
     @inject(WEB_ENROLLMENT_ROUTES) private readonly webEnrollment: Router,
+    @inject(CRL_ROUTES) @optional() private readonly crl?: Router,
   ) {}
 
   app(): Express {
@@ -34,6 +35,7 @@ export class DeviceHttp {
       app.use('/scep', this.scep);
       app.use(this.enrollment);
       app.use(this.webEnrollment);
+      if (this.crl) app.use(this.crl);
     });
   }
 }

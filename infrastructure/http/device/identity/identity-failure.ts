@@ -12,13 +12,19 @@ export type IdentityFailureReason =
   /** Issued by the MDM CA, but outside its validity period now. */
   | 'expired'
   /** Undecodable input: base64, DER, CMS structure, unsupported algorithm, missing raw body. */
-  | 'malformed';
+  | 'malformed'
+  /** Issued by the MDM CA and valid, but revoked. */
+  | 'revoked';
 
 /** A failure before the request's peer is known to the caller. */
 export interface IdentityProblem {
   readonly reason: IdentityFailureReason;
   /** Our own words plus hashes; never attacker-supplied text, never secrets. */
   readonly detail: string;
+  /** The certificate's SHA-256, once it is known to be one of ours. */
+  readonly certificateHash?: string;
+  /** Why it was revoked (for 'revoked'). */
+  readonly revocationReason?: string;
 }
 
 /** What the middleware reports for each refused request (the event a security log records). */

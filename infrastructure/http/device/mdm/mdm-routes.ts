@@ -20,7 +20,8 @@ export const REPORT_TYPE = 'application/x-apple-aspen-mdm';
 export const CHECK_IN_LIMIT_BYTES = 64 * 1024;
 /** Commands failed in a row while answering one request before the device is sent away empty. */
 const MAX_UNDELIVERABLE = 10;
-export const UNRECOGNIZED_DEVICE = { code: 'com.apple.unrecognized.device', description: 'This device is no longer managed by this server.' } as const;
+import { answerUnrecognizedDevice } from '../unrecognized-device.js';
+export { UNRECOGNIZED_DEVICE } from '../unrecognized-device.js';
 
 export interface MdmRouteDeps {
   readonly checkIns: CheckInService;
@@ -101,7 +102,7 @@ export function mdmRoutes(deps: MdmRouteDeps): Router {
         return false;
       case 'unenroll':
         // Apple's documented way to make a device unenroll (iOS 17+, macOS 14+): never a 401.
-        res.status(403).type('application/json').send(JSON.stringify(UNRECOGNIZED_DEVICE));
+        answerUnrecognizedDevice(res);
         return false;
       case 'rejected':
         deps.logger.info('device message rejected', { udid, detail: a.detail });
@@ -113,7 +114,10 @@ export function mdmRoutes(deps: MdmRouteDeps): Router {
   const handle: RequestHandler = async (req, res, next) => {
     try {
       const identity = deviceIdentityOf(res);
-      const presented = { certificateHash: identity.certificateSha256, remoteAddress: req.socket.remoteAddress ?? 'unknown', ...(identity.subjectCommonName ? { subjectCommonName: identity.subjectCommonName } : {}) };
+      const presented = {
+        certificateHash: identity.certificateSha256, remoteAddress: req.socket.remoteAddress ?? 'unknown', serialNumber: identity.serialNumber, notAfter: identity.notAfter.toISOString(),
+        ...(identity.subjectCommonName ? { subjectCommonName: identity.subjectCommonName } : {}),
+      };
       let parsed: unknown;
       try {
         parsed = parsePlist(req.body as Buffer);
