@@ -14,6 +14,9 @@ import type { DeviceState } from '../domain/device/device.js';
 import { EventStoreBlobStore } from './blobs/event-store-blob-store.js';
 import { wirePush } from './apns/push-wiring.js';
 import { EnrollmentTokens } from '../application/enrollment/enrollment-tokens.js';
+import { DeviceGroups } from '../application/device-groups/device-groups.js';
+import { PostEnrollmentAutomation } from '../application/automation/post-enrollment-automation.js';
+import type { DeviceGroupState } from '../domain/device-group/device-group.js';
 import { enrollmentRoutes } from './http/device/enrollment-routes.js';
 import { profileSigner } from './enrollment/profile-signer.js';
 import { IssuedCertificates } from '../application/certificates/issued-certificates.js';
@@ -53,7 +56,12 @@ export interface RunningServer {
   readonly adminUrl: string;
   readonly deviceUrl: string;
   /** Use cases for callers embedding the server (tests, tools) until the admin API covers them. */
-  readonly services: { readonly commandQueue: CommandQueueService };
+  readonly services: {
+    readonly commandQueue: CommandQueueService;
+    readonly deviceGroups: DeviceGroups;
+    /** Absent with MDM_AUTOMATION=false. */
+    readonly automation?: PostEnrollmentAutomation;
+  };
   /** Graceful: readiness off, stop accepting, finish in-flight requests (bounded), close stores. */
   stop(): Promise<void>;
 }
@@ -97,6 +105,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   container.bind<StateCache<DeviceState>>(DEVICE_STATE_CACHE).toConstantValue(deviceCache);
   const scepRa = await openOrCreateScepRa(ca, join(config.dataDir, 'ca'));
   const enrollmentTokens = new EnrollmentTokens(eventStore, clock);
+  const deviceGroups = new DeviceGroups(eventStore, clock, new StateCache<DeviceGroupState>(1_000));
   container.bind(SCEP_ROUTES).toConstantValue(createScepRouter(new ScepService({
     ca,
     ra: scepRa,
@@ -118,8 +127,10 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     ...(await profileSigner(config)),
     logger,
   }));
+  let automation: PostEnrollmentAutomation | undefined;
   container.bind(READINESS_DETAILS).toConstantValue(() => ({
     push: push ? { ...push.coordinator.health(), certificate: pushCertificateStatus(push.sender.certificate, clock.now()) } : { status: 'not-configured' },
+    automation: automation?.status() ?? { status: 'disabled' },
   }));
   container.bind<BlobStore>(BLOB_STORE).toDynamicValue((ctx) => new EventStoreBlobStore(ctx.get<EventStore>(EVENT_STORE), ctx.get<SecretBox>(SECRET_BOX))).inSingletonScope();
   container
@@ -164,6 +175,17 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
       });
     })
     .inSingletonScope();
+  if (config.automation.enabled) {
+    const commandQueue = container.get<CommandQueueService>(COMMAND_QUEUE_SERVICE);
+    automation = new PostEnrollmentAutomation({
+      store: eventStore,
+      clock,
+      logger: logger.child({ component: 'automation' }),
+      enqueue: async (udid, request, options) => (await commandQueue.enqueue([udid], request, options))[0]!,
+      joinGroup: (group, udid, options) => deviceGroups.addDevice(group, udid, options.actor, { enrollmentId: options.enrollmentId, commandId: options.commandId }),
+      refreshIntervalMs: config.automation.inventoryRefreshMs,
+    });
+  }
   container.bind(AdminHttp).toSelf().inSingletonScope();
   container.bind(DeviceHttp).toSelf().inSingletonScope();
 
@@ -176,18 +198,21 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     listeners.push(device);
     const renewal = deviceTlsRenewal(config, ca, clock, logger, device.server as HttpsServer);
     logger.info('listening', { admin: admin.url, device: device.url, publicUrl: config.device.publicUrl });
+    // In the background: folding a large store takes a while, and devices are served meanwhile.
+    void automation?.start();
 
     let stopping: Promise<void> | undefined;
     return {
       adminUrl: admin.url,
       deviceUrl: device.url,
-      services: { commandQueue: container.get<CommandQueueService>(COMMAND_QUEUE_SERVICE) },
+      services: { commandQueue: container.get<CommandQueueService>(COMMAND_QUEUE_SERVICE), deviceGroups, ...(automation ? { automation } : {}) },
       stop: () =>
         (stopping ??= (async () => {
           container.get<Lifecycle>(LIFECYCLE).beginShutdown();
           renewal.stop();
           logger.info('shutting down', { graceMs: config.shutdownTimeoutMs });
           await Promise.all(listeners.map((l) => l.close(config.shutdownTimeoutMs)));
+          await automation?.stop();
           await push?.close();
           await eventStore.close();
           logger.info('stopped');
@@ -195,6 +220,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     };
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close(0)));
+    await automation?.stop();
     await push?.close();
     await eventStore.close();
     throw error;

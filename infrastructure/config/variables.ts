@@ -46,6 +46,8 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'MDM_PROFILE_PIN_TLS', default: 'auto', description: 'Pin the device listener to the MDM CA in enrollment profiles: auto (when its certificate comes from the MDM CA), true or false (e.g. behind a TLS-terminating proxy with a public certificate).' },
   { name: 'MDM_MAX_REPORT_BYTES', default: '20971520', description: 'Largest command report a device may send (certificate and app lists are large); 413 beyond. Check-ins are limited to 64 KiB.' },
   { name: 'MDM_DEVICE_SEEN_INTERVAL_MINUTES', default: '240', description: 'A check-in records DeviceSeen at most once per this interval, so idle devices do not grow their streams.' },
+  { name: 'MDM_AUTOMATION', default: 'true', description: 'Post-enrollment automation: true (inventory queries and the profiles and apps of the device\'s groups after enrollment or approval, group changes applied to members, inventory refresh) or false (only admins queue commands).' },
+  { name: 'MDM_INVENTORY_REFRESH_HOURS', default: '24', description: 'Every enrolled, approved device is asked for its inventory again this often, at a time of its own within the interval; 0 disables.' },
   { name: 'MDM_LOG_LEVEL', default: 'info', description: 'debug, info, warn or error.' },
   { name: 'MDM_SHUTDOWN_TIMEOUT_MS', default: '10000', description: 'How long a graceful shutdown waits for in-flight requests before closing connections.' },
 ];
