@@ -85,7 +85,7 @@ export class ProfileLibrary {
   /** Refused while a group assigns it: unassign it first. */
   async remove(reference: string, actor: Actor): Promise<LibraryProfileView> {
     const profile = await this.resolve(reference);
-    const assignedTo = (await this.groups.list()).filter((g) => g.profiles.some((p) => p.sha256 === profile.sha256)).map((g) => g.name);
+    const assignedTo = await this.assignedTo(profile.sha256);
     const at = this.clock.now().toISOString();
     await handleCommand(this.store, libraryProfileDecider, libraryProfileStreamId(profile.sha256), { commandId: randomUUID(), command: { type: 'RemoveLibraryProfile', sha256: profile.sha256, assignedTo, by: by(actor), at }, actor, occurredAt: at });
     return profile;
