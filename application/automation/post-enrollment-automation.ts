@@ -127,9 +127,18 @@ export class PostEnrollmentAutomation {
     const checkpoint = await readCheckpoint(this.deps.store);
     this.actAfter = checkpoint ? (checkpoint.position ?? Number.NEGATIVE_INFINITY) : Number.POSITIVE_INFINITY;
     this.refreshedThroughMs = checkpoint ? Date.parse(checkpoint.refreshedThrough) : this.deps.clock.now().getTime();
-    for (;;) {
+    for (let failures = 0; ; ) {
       if (this.stopping) return;
-      const page = await this.deps.store.readAll({ ...(this.position !== undefined ? { after: this.position } : {}), maxCount: PAGE });
+      let page: RecordedEvent[];
+      try {
+        page = await this.deps.store.readAll({ ...(this.position !== undefined ? { after: this.position } : {}), maxCount: PAGE });
+        failures = 0;
+      } catch (error) {
+        // The file busy beyond its timeout, EventStoreDB between leaders: try again, from where it was.
+        if (++failures >= MAX_ATTEMPTS * 4) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 50 * 2 ** failures)));
+        continue;
+      }
       if (page.length === 0) break;
       for (const event of page) await this.handle(event);
     }

@@ -97,6 +97,35 @@ describe('post-enrollment automation over a real event store', function () {
     expect(logs.join('')).to.not.contain('could not queue');
   });
 
+  it('an enrollment naming a group that does not exist: a warning, and the device still gets its inventory', async () => {
+    const udid = '00008030-0000000000000E2E';
+    await startAutomation();
+    const { enrollmentId } = await f.enrollments.begin({ method: 'web', user: 'carol', group: 'gone' });
+    await f.enrollments.record({ type: 'RecordDeviceAuthenticated', enrollmentId, udid, certificateSha256: 'cd'.repeat(32), quarantine: false, at: f.time.now().toISOString() });
+    await f.enroll(udid);
+    await eventually(async () => expect(await f.queuedRequests(udid)).to.deep.equal(INVENTORY));
+    await eventually(() => expect(logs.join('')).to.match(/"msg":"automation: refused".*"code":"unknown-group"/));
+    expect(automation!.status()).to.include({ status: 'running', failed: 0 });
+  });
+
+  it('retries a command the store could not take at first', async () => {
+    const udid = '00008030-0000000000000E3E';
+    let failuresLeft = 2;
+    automation = new PostEnrollmentAutomation({
+      store: f.store, clock: f.time, scheduler: f.time, logger: jsonLogger({ write: (l) => logs.push(l) }),
+      enqueue: async (u, request, options) => {
+        if (failuresLeft-- > 0) throw new Error('database is locked');
+        return (await f.queue.enqueue([u], request, options))[0]!;
+      },
+      joinGroup: async () => undefined,
+      refreshIntervalMs: 0,
+    });
+    await automation.start();
+    await f.enroll(udid);
+    await eventually(async () => expect(await f.queuedRequests(udid)).to.deep.equal(INVENTORY));
+    expect(automation.status()).to.include({ queued: 5, failed: 0 });
+  });
+
   it('applies assignment changes to enrolled members', async () => {
     const udid = '00008030-0000000000000E1E';
     await f.groups.create('development', {}, admin);
