@@ -39,12 +39,13 @@ export class DeviceGroups {
   ) {}
 
   async create(name: string, options: { description?: string; quarantine?: boolean }, actor: Actor): Promise<boolean> {
-    // Listed first (only valid names): a crash in between leaves a listed name without a group,
+    const command = { type: 'CreateDeviceGroup', description: options.description ?? '', quarantine: options.quarantine ?? false } as const;
+    // A refused create appends nothing, not even the directory entry.
+    deviceGroupDecider.decide({ ...command, name, by: by(actor), at: this.clock.now().toISOString() }, await this.state(name));
+    // Listed first (a no-op when listed): a crash in between leaves a listed name without a group,
     // which list() skips and a second create completes.
-    if (isGroupName(name)) {
-      await handleCommand(this.store, directoryDecider, DIRECTORY, { commandId: randomUUID(), command: { type: 'AddDirectoryEntry', key: name }, actor, occurredAt: this.clock.now().toISOString() });
-    }
-    return this.run(name, { type: 'CreateDeviceGroup', description: options.description ?? '', quarantine: options.quarantine ?? false }, actor);
+    await handleCommand(this.store, directoryDecider, DIRECTORY, { commandId: randomUUID(), command: { type: 'AddDirectoryEntry', key: name }, actor, occurredAt: this.clock.now().toISOString() });
+    return this.run(name, command, actor);
   }
 
   delete(name: string, actor: Actor): Promise<boolean> {

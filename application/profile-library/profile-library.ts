@@ -43,20 +43,22 @@ export class ProfileLibrary {
     if (bytes.length === 0 || bytes.length > MAX_PROFILE_BYTES) throw new DomainError('invalid-profile', `a profile is 1 to ${MAX_PROFILE_BYTES} bytes (this one has ${bytes.length})`);
     const summary = this.reader.read(bytes);
     if (summary.payloadType !== 'Configuration') throw new DomainError('invalid-profile', `the top-level PayloadType must be Configuration, not ${JSON.stringify(summary.payloadType.slice(0, 64))}`);
-    const stored = await this.blobs.put(bytes, 'application/x-apple-aspen-config').catch((error: unknown) => {
-      if (error instanceof BlobTooLargeError) throw new DomainError('invalid-profile', error.message);
-      throw error;
-    });
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const facts: LibraryProfileFacts = {
-      sha256, blobId: stored.blobId, size: bytes.length, payloadIdentifier: summary.payloadIdentifier, payloadUuid: summary.payloadUuid,
+      sha256, blobId: sha256, size: bytes.length, payloadIdentifier: summary.payloadIdentifier, payloadUuid: summary.payloadUuid,
       ...(summary.displayName !== undefined ? { displayName: summary.displayName } : {}),
       ...(summary.organization !== undefined ? { organization: summary.organization } : {}),
       format: summary.format, signed: summary.signed, payloadTypes: summary.payloadTypes,
     };
     const at = this.clock.now().toISOString();
+    // A profile the library refuses leaves nothing behind: neither its bytes nor a directory entry.
+    libraryProfileDecider.decide({ type: 'UploadLibraryProfile', profile: facts, by: by(actor), at }, libraryProfileDecider.initialState());
+    const stored = await this.blobs.put(bytes, 'application/x-apple-aspen-config').catch((error: unknown) => {
+      if (error instanceof BlobTooLargeError) throw new DomainError('invalid-profile', error.message);
+      throw error;
+    });
     await handleCommand(this.store, directoryDecider, DIRECTORY, { commandId: randomUUID(), command: { type: 'AddDirectoryEntry', key: sha256 }, actor, occurredAt: at });
-    const result = await handleCommand(this.store, libraryProfileDecider, libraryProfileStreamId(sha256), { commandId: randomUUID(), command: { type: 'UploadLibraryProfile', profile: facts, by: by(actor), at }, actor, occurredAt: at });
+    const result = await handleCommand(this.store, libraryProfileDecider, libraryProfileStreamId(sha256), { commandId: randomUUID(), command: { type: 'UploadLibraryProfile', profile: { ...facts, blobId: stored.blobId }, by: by(actor), at }, actor, occurredAt: at });
     return { profile: viewOf(result.state)!, created: result.events.length > 0 };
   }
 

@@ -52,7 +52,10 @@ describe('device groups and the profile library on the event store', () => {
     const payloadOnly = Buffer.from(wifiProfile().toString('utf8').replace('<string>Configuration</string>', '<string>com.apple.wifi.managed</string>'));
     expect(await refusal(f.library.upload(payloadOnly, admin))).to.equal('invalid-profile');
     expect(await refusal(f.library.upload(Buffer.alloc(600 * 1024, 0x20), admin))).to.equal('invalid-profile');
+    const longIdentifier = wifiProfile({ identifier: `com.example.${'x'.repeat(300)}` });
+    expect(await refusal(f.library.upload(longIdentifier, admin))).to.equal('invalid-profile');
     expect(await f.library.list()).to.deep.equal([]);
+    expect(await f.store.readAll(), 'a refused upload leaves nothing behind').to.deep.equal([]);
   });
 
   it('names profiles by a unique prefix of their SHA-256', async () => {
@@ -94,7 +97,11 @@ describe('device groups and the profile library on the event store', () => {
     await f.groups.removeDevice('development', '00008030-0000000000000B1E', admin);
     await f.groups.delete('development', admin);
     expect((await f.groups.list()).map((g) => g.name)).to.deep.equal(['production']);
+    const before = (await f.store.readAll({ maxCount: 10_000 })).length;
     expect(await refusal(f.groups.create('Bad Name', {}, admin))).to.equal('invalid-group-name');
+    expect(await refusal(f.groups.create('fine-name', { description: 'two\nlines' }, admin))).to.equal('invalid-description');
+    expect(await refusal(f.groups.create('production', { quarantine: true }, admin)), 'production exists, not quarantined').to.equal('group-exists');
+    expect((await f.store.readAll({ maxCount: 10_000 })).length, 'refusals append nothing').to.equal(before);
     expect((await f.store.readStream('directory-device-groups')).map((e) => (e.data as { key: string }).key)).to.deep.equal(['production', 'development']);
   });
 });
