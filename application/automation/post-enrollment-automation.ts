@@ -124,21 +124,12 @@ export class PostEnrollmentAutomation {
   }
 
   private async catchUp(): Promise<void> {
-    const checkpoint = await readCheckpoint(this.deps.store);
+    const checkpoint = await this.reading(() => readCheckpoint(this.deps.store));
     this.actAfter = checkpoint ? (checkpoint.position ?? Number.NEGATIVE_INFINITY) : Number.POSITIVE_INFINITY;
     this.refreshedThroughMs = checkpoint ? Date.parse(checkpoint.refreshedThrough) : this.deps.clock.now().getTime();
-    for (let failures = 0; ; ) {
+    for (;;) {
       if (this.stopping) return;
-      let page: RecordedEvent[];
-      try {
-        page = await this.deps.store.readAll({ ...(this.position !== undefined ? { after: this.position } : {}), maxCount: PAGE });
-        failures = 0;
-      } catch (error) {
-        // The file busy beyond its timeout, EventStoreDB between leaders: try again, from where it was.
-        if (++failures >= MAX_ATTEMPTS * 4) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 50 * 2 ** failures)));
-        continue;
-      }
+      const page = await this.reading(() => this.deps.store.readAll({ ...(this.position !== undefined ? { after: this.position } : {}), maxCount: PAGE }));
       if (page.length === 0) break;
       for (const event of page) await this.handle(event);
     }
@@ -149,6 +140,18 @@ export class PostEnrollmentAutomation {
       await this.checkpoint();
     }
     this.deps.logger.info('automation following the event store', { position: this.position, activeDevices: this.planner.activeDevices, resumedFrom: checkpoint?.position });
+  }
+
+  /** A read that may fail for a moment (the file busy, EventStoreDB between leaders) is tried again. */
+  private async reading<T>(read: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await read();
+      } catch (error) {
+        if (this.stopping || attempt >= MAX_ATTEMPTS * 4) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 50 * 2 ** attempt)));
+      }
+    }
   }
 
   private async handle(event: RecordedEvent): Promise<void> {
