@@ -18,6 +18,9 @@ import { Enrollments } from '../application/enrollment/enrollments.js';
 import { EnrollmentAdmission } from '../application/enrollment/enrollment-admission.js';
 import { EnrollmentIdentityRecorder } from '../application/enrollment/enrollment-identity-recorder.js';
 import { QuarantineNotices } from '../application/enrollment/quarantine-notices.js';
+import { DeviceGroups } from '../application/device-groups/device-groups.js';
+import { PostEnrollmentAutomation } from '../application/automation/post-enrollment-automation.js';
+import type { DeviceGroupState } from '../domain/device-group/device-group.js';
 import { enrollmentRoutes } from './http/device/enrollment-routes.js';
 import { profileSigner } from './enrollment/profile-signer.js';
 import { wireWebEnrollment } from './enrollment/web-enrollment-wiring.js';
@@ -72,6 +75,9 @@ export interface RunningServer {
     readonly commandQueue: CommandQueueService;
     /** Revocations (for the quarantine's 'enrollment-rejected', tests) and the certificate job. */
     readonly certificates: { readonly revocations: CertificateRevocations; runJobNow(): Promise<RenewalRun> };
+    readonly deviceGroups: DeviceGroups;
+    /** Absent with MDM_AUTOMATION=false. */
+    readonly automation?: PostEnrollmentAutomation;
   };
   /** Graceful: readiness off, stop accepting, finish in-flight requests (bounded), close stores. */
   stop(): Promise<void>;
@@ -131,6 +137,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   const scepRa = await openOrCreateScepRa(ca, join(config.dataDir, 'ca'), { logger, ...(config.caKeyPassphrase ? { passphrase: config.caKeyPassphrase } : {}) });
   const enrollments = new Enrollments(eventStore, clock);
   const enrollmentTokens = new EnrollmentTokens(eventStore, clock, enrollments);
+  const deviceGroups = new DeviceGroups(eventStore, clock, new StateCache<DeviceGroupState>(1_000));
   container.bind(SCEP_ROUTES).toConstantValue(createScepRouter(new ScepService({
     ca: issuingCa,
     ra: scepRa,
@@ -156,10 +163,12 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     store: eventStore, secretBox: container.get<SecretBox>(SECRET_BOX), ca, clock, logger, profileBase, ...profileSigning,
     isCertificateRevoked: (sha256) => certificates.revocations.isRevoked(sha256),
   }));
+  let automation: PostEnrollmentAutomation | undefined;
   container.bind<CertificateRevocations>(CERTIFICATE_REVOCATIONS).toConstantValue(certificates.revocations);
   container.bind(CRL_ROUTES).toConstantValue(crlRoutes(() => certificates.revocationList.current()));
   container.bind(READINESS_DETAILS).toConstantValue(() => ({
     push: push ? { ...push.coordinator.health(), certificate: { ...pushCertificateStatus(push.sender.certificate, clock.now()), source: push.source } } : { status: 'not-configured' },
+    automation: automation?.status() ?? { status: 'disabled' },
   }));
   container.bind<BlobStore>(BLOB_STORE).toDynamicValue((ctx) => new EventStoreBlobStore(ctx.get<EventStore>(EVENT_STORE), ctx.get<SecretBox>(SECRET_BOX))).inSingletonScope();
   container
@@ -169,7 +178,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
       onPushable: (udid) => push?.coordinator.requestPush(udid),
       onCertificateReleased: releaseCertificate,
       ...(push ? { expectedTopic: push.sender.certificate.topic } : {}),
-      admission: new EnrollmentAdmission(eventStore, clock, { all: config.enrollmentQuarantine }, enrollments),
+      admission: new EnrollmentAdmission(eventStore, clock, { all: config.enrollmentQuarantine, required: (group) => deviceGroups.quarantineRequired(group) }, enrollments),
     }))
     .inSingletonScope();
   container
@@ -224,6 +233,17 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     logger,
     windowDays: config.identityRenewal.days,
   }), config.identityRenewal.checkIntervalMs);
+  if (config.automation.enabled) {
+    const commandQueue = container.get<CommandQueueService>(COMMAND_QUEUE_SERVICE);
+    automation = new PostEnrollmentAutomation({
+      store: eventStore,
+      clock,
+      logger: logger.child({ component: 'automation' }),
+      enqueue: async (udid, request, options) => (await commandQueue.enqueue([udid], request, options))[0]!,
+      joinGroup: (group, udid, options) => deviceGroups.addDevice(group, udid, options.actor, { enrollmentId: options.enrollmentId, commandId: options.commandId }),
+      refreshIntervalMs: config.automation.inventoryRefreshMs,
+    });
+  }
   container.bind(AdminHttp).toSelf().inSingletonScope();
   container.bind(DeviceHttp).toSelf().inSingletonScope();
   container.bind(PlainHttp).toSelf().inSingletonScope();
@@ -240,6 +260,8 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     const renewal = deviceTlsRenewal(config, issuingCa, clock, logger, device.server as HttpsServer);
     logger.info('listening', { admin: admin.url, device: device.url, publicUrl: config.device.publicUrl, ...(http ? { http: http.url } : {}) });
     void quarantineNotices?.start();
+    // In the background: folding a large store takes a while, and devices are served meanwhile.
+    void automation?.start();
 
     let stopping: Promise<void> | undefined;
     return {
@@ -248,6 +270,8 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
       ...(http ? { httpUrl: http.url } : {}),
       services: {
         commandQueue: container.get<CommandQueueService>(COMMAND_QUEUE_SERVICE),
+        deviceGroups,
+        ...(automation ? { automation } : {}),
         certificates: { revocations: certificates.revocations, runJobNow: () => certificateJob.runNow() },
       },
       stop: () =>
@@ -256,6 +280,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
           renewal.stop();
           logger.info('shutting down', { graceMs: config.shutdownTimeoutMs });
           await Promise.all(listeners.map((l) => l.close(config.shutdownTimeoutMs)));
+          await automation?.stop();
           await quarantineNotices?.close();
           await push?.close();
           await certificates.close();
@@ -265,6 +290,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     };
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close(0)));
+    await automation?.stop();
     await quarantineNotices?.close();
     await push?.close();
     await certificates.close();

@@ -1,5 +1,6 @@
 import { systemClock } from '../../application/ports/clock.js';
 import { EnrollmentTokens } from '../../application/enrollment/enrollment-tokens.js';
+import { DeviceGroups } from '../../application/device-groups/device-groups.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { openEventStore } from '../eventstore/open-event-store.js';
 import { jsonLogger } from '../logging/json-logger.js';
@@ -13,7 +14,7 @@ Opening the URL on a device downloads its enrollment profile, with a one-time SC
 to that enrollment. The token is shown once: only a hash of it is kept. Works while the server runs.
 
   --user U           the person the enrolled device belongs to
-  --group G          the device group it joins
+  --group G          the device group it joins (it must exist: see 'mdm group create')
   --uses N           how many devices may enroll with it (default 1)
   --expires-hours H  how long it stays valid (default 168, a week)
 `;
@@ -45,6 +46,8 @@ export const enrollmentTokenCommand: CliCommand = {
     const logger = jsonLogger({ level: 'warn', write: (line) => process.stderr.write(line) });
     const { store } = await openEventStore(config, logger);
     try {
+      // A misspelt group would otherwise only show when the first device enrolls into nothing.
+      if (v.group !== undefined && !(await new DeviceGroups(store, systemClock).get(v.group))) return usageError('enrollment-token', `there is no device group ${v.group} (create it with 'mdm group create')`);
       const created = await new EnrollmentTokens(store, systemClock).create({
         maxUses: uses, ttlMs: hours * 3_600_000, actor: { kind: 'admin', id: process.env['USER'] ?? 'cli' },
         ...(v.user ? { user: v.user } : {}), ...(v.group ? { group: v.group } : {}),

@@ -64,6 +64,8 @@ export interface Config {
   readonly adminToken?: string;
   readonly eventStore: { readonly kind: 'sqlite'; readonly durability: Durability } | { readonly kind: 'esdb'; readonly url: string };
   readonly readStore: { readonly kind: 'sqlite' } | { readonly kind: 'mongo'; readonly url: string };
+  /** Post-enrollment automation and the inventory refresh (0: no refresh). */
+  readonly automation: { readonly enabled: boolean; readonly inventoryRefreshMs: number };
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
 }

@@ -224,6 +224,10 @@ export function loadConfig(env: Env = process.env): Config {
     ...(adminToken ? { adminToken } : {}),
     eventStore: eventStoreKind === 'esdb' ? { kind: 'esdb', url: esdbUrl! } : { kind: 'sqlite', durability },
     readStore: readStoreKind === 'mongo' ? { kind: 'mongo', url: mongoUrl! } : { kind: 'sqlite' },
+    automation: {
+      enabled: oneOf(env, 'MDM_AUTOMATION', ['true', 'false'] as const, 'true') === 'true',
+      inventoryRefreshMs: integer(env, 'MDM_INVENTORY_REFRESH_HOURS', 24, 0, 24 * 90) * 3_600_000,
+    },
     logLevel: oneOf<LogLevel>(env, 'MDM_LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
     shutdownTimeoutMs: integer(env, 'MDM_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
   };

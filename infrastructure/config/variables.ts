@@ -56,6 +56,8 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'MDM_IDENTITY_RENEWAL_DAYS', default: '30', description: 'Renew device identity certificates that expire within this many days (the device gets its enrollment profile again, with a fresh SCEP challenge); 0 turns renewal off.' },
   { name: 'MDM_IDENTITY_RENEWAL_CHECK_MINUTES', default: '60', description: 'How often the certificate job looks for identities to renew and for released certificates still to revoke.' },
   { name: 'MDM_DEVICE_SEEN_INTERVAL_MINUTES', default: '240', description: 'A check-in records DeviceSeen at most once per this interval, so idle devices do not grow their streams.' },
+  { name: 'MDM_AUTOMATION', default: 'true', description: 'Post-enrollment automation: true (inventory queries and the profiles and apps of the device\'s groups after enrollment or approval, group changes applied to members, inventory refresh) or false (only admins queue commands).' },
+  { name: 'MDM_INVENTORY_REFRESH_HOURS', default: '24', description: 'Every enrolled, approved device is asked for its inventory again this often, at a time of its own within the interval; 0 disables.' },
   { name: 'MDM_LOG_LEVEL', default: 'info', description: 'debug, info, warn or error.' },
   { name: 'MDM_SHUTDOWN_TIMEOUT_MS', default: '10000', description: 'How long a graceful shutdown waits for in-flight requests before closing connections.' },
 ];

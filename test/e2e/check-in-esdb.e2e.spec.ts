@@ -37,6 +37,8 @@ describe('Apple MDM check-in, end to end, on EventStoreDB', function () {
     server = await startServer(loadConfig({
       MDM_DATA_DIR: dir.path, MDM_ADMIN_PORT: '0', MDM_DEVICE_PORT: '0', MDM_DEVICE_HOST: '127.0.0.1', MDM_TLS_HOSTNAMES: 'localhost,127.0.0.1',
       MDM_EVENT_STORE: 'esdb', ESDB_URL: standin.connectionString, MDM_SECRETS_KEY_FILE: keyFile,
+      // These tests follow one device's stream event by event: the automation's commands would interleave.
+      MDM_AUTOMATION: 'false',
     }), jsonLogger({ write: () => undefined }));
     reader = EsdbEventStore.connect(standin.connectionString, { deadlineMs: 5_000 });
     const udid = `0000ESDB${randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase()}`;

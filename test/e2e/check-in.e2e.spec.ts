@@ -58,6 +58,8 @@ describe('Apple MDM check-in, end to end', function () {
     const config = loadConfig({
       MDM_DATA_DIR: dir.path, MDM_ADMIN_PORT: '0', MDM_DEVICE_PORT: '0', MDM_DEVICE_HOST: '127.0.0.1', MDM_TLS_HOSTNAMES: 'localhost,127.0.0.1',
       MDM_MAX_REPORT_BYTES: String(4 * 1024 * 1024),
+      // These tests follow one device's stream event by event: the automation's commands would interleave.
+      MDM_AUTOMATION: 'false',
       MDM_PUSH_CERT_FILE: files.cert, MDM_PUSH_KEY_FILE: files.key, MDM_APNS_URL: apns.url, MDM_APNS_CA_FILE: files.apnsCa,
     });
     server = await startServer(config, jsonLogger({ write: () => undefined }));

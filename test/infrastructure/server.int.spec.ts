@@ -23,7 +23,10 @@ describe('mdm serve (real process)', function () {
     expect(health.status).to.equal(200);
     const ready = await fetch(`${server.adminUrl}/readyz`);
     expect(ready.status).to.equal(200);
-    expect(await ready.json()).to.deep.equal({ status: 'ready', checks: { eventStore: 'ok' }, details: { push: { status: 'not-configured' } } });
+    const readiness = (await ready.json()) as { details: { push: unknown; automation: { status: string } } };
+    expect(readiness).to.deep.include({ status: 'ready', checks: { eventStore: 'ok' } });
+    expect(readiness.details.push).to.deep.equal({ status: 'not-configured' });
+    expect(readiness.details.automation.status).to.be.oneOf(['starting', 'running']);
     const metrics = await (await fetch(`${server.adminUrl}/metrics`)).text();
     expect(metrics).to.match(/^process_resident_memory_bytes \d+$/m);
     expect(metrics).to.contain('mdm_http_request_seconds_bucket{');
