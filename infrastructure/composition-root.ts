@@ -158,7 +158,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     ...(config.http ? { scepUrl: `${config.http.publicUrl}/scep` } : {}),
   };
   const profileSigning = await profileSigner(config);
-  container.bind(ENROLLMENT_ROUTES).toConstantValue(enrollmentRoutes({ tokens: enrollmentTokens, profileBase, ...profileSigning, logger, steps: { enrollments, clock } }));
+  container.bind(ENROLLMENT_ROUTES).toConstantValue(enrollmentRoutes({ tokens: enrollmentTokens, profileBase, ...profileSigning, logger, organization: config.profile.organization, steps: { enrollments, clock } }));
   container.bind(WEB_ENROLLMENT_ROUTES).toConstantValue(await wireWebEnrollment(config, {
     store: eventStore, secretBox: container.get<SecretBox>(SECRET_BOX), ca, clock, logger, profileBase, ...profileSigning,
     isCertificateRevoked: (sha256) => certificates.revocations.isRevoked(sha256),

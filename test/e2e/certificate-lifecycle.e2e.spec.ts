@@ -129,7 +129,7 @@ describe('certificate lifecycle, end to end: revocation, CRL, identity renewal',
     } finally {
       await store.close();
     }
-    const served = await httpsCall(`${deviceUrl()}/enroll/${token}?unsigned=1`, caPem, 'GET');
+    const served = await httpsCall(`${deviceUrl()}/enroll/${token}?unsigned=1`, caPem, 'POST');
     expect(served.status).to.equal(200);
     const profile = asDict(parsePlist(served.body));
     const scep = getDict(asDict(getArray(profile, 'PayloadContent')[1]), 'PayloadContent');

@@ -20,12 +20,12 @@ import { tempDir } from '../support/temp-dir.js';
 
 const hasPython = spawnSync('python3', ['-c', 'import plistlib']).status === 0;
 
-function get(url: string, ca: string): Promise<{ status: number; type?: string; body: Buffer }> {
+function get(url: string, ca: string, method: 'GET' | 'POST' = 'POST'): Promise<{ status: number; type?: string; headers?: Record<string, unknown>; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    request(url, { ca, servername: 'localhost' }, (res) => {
+    request(url, { ca, servername: 'localhost', method }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, ...(res.headers['content-type'] ? { type: res.headers['content-type'] } : {}), body: Buffer.concat(chunks) }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ...(res.headers['content-type'] ? { type: res.headers['content-type'] } : {}), headers: res.headers, body: Buffer.concat(chunks) }));
     }).on('error', reject).end();
   });
 }
@@ -69,6 +69,22 @@ describe('enrollment tokens and the enrollment profile', function () {
   });
 
   const enrollUrl = (token: string, unsigned = false) => `${server.deviceUrl.replace('127.0.0.1', 'localhost')}/enroll/${token}${unsigned ? '?unsigned=1' : ''}`;
+
+  it('GET shows a page whose button POSTs back, and spends nothing: link previewers fetch the link', async () => {
+    const { token } = await tokens.create({ actor: { kind: 'admin', id: 'e2e' } });
+    for (let i = 0; i < 3; i++) {
+      const page = await get(enrollUrl(token, true), caPem, 'GET');
+      expect(page.status).to.equal(200);
+      expect(page.type).to.contain('text/html');
+      expect(page.headers!['cache-control']).to.equal('no-store');
+      expect(String(page.headers!['content-security-policy'])).to.contain("form-action 'self'");
+      expect(page.body.toString()).to.contain('<form method="post">');
+      expect(page.body.toString()).to.not.contain(token);
+    }
+    // The one use is still there.
+    expect((await get(enrollUrl(token, true), caPem)).status).to.equal(200);
+    expect((await get(enrollUrl(token, true), caPem)).status).to.equal(404);
+  });
 
   it('serves the profile once per single-use token: CA, SCEP identity and MDM payloads', async () => {
     const { token } = await tokens.create({ user: 'alice', actor: { kind: 'admin', id: 'e2e' } });

@@ -94,7 +94,7 @@ describe('enrollment steps and quarantine, end to end', function () {
   /** The device's side: fetch the profile, enroll the identity it asks for, check in with it. */
   async function enroll(user: string): Promise<{ device: TestDevice; enrollmentId: string; pushToken: string; certificateSha256: string }> {
     const { token } = await tokens.create({ user, actor: { kind: 'admin', id: 'e2e' } });
-    const served = await call(`${deviceUrl()}/enroll/${token}?unsigned=1`, caPem);
+    const served = await call(`${deviceUrl()}/enroll/${token}?unsigned=1`, caPem, 'POST');
     expect(served.status).to.equal(200);
     const scepPayload = getDict(asDict(getArray(asDict(parsePlist(served.body)), 'PayloadContent')[1]), 'PayloadContent');
     const challenge = getString(scepPayload, 'Challenge');
@@ -255,7 +255,7 @@ describe('enrollment steps and quarantine, end to end', function () {
 
   it('refuses to decide about an enrollment that is not quarantined, and explains usage errors', async () => {
     const { token } = await tokens.create({ actor: { kind: 'admin', id: 'e2e' } });
-    const served = await call(`${deviceUrl()}/enroll/${token}?unsigned=1`, caPem);
+    const served = await call(`${deviceUrl()}/enroll/${token}?unsigned=1`, caPem, 'POST');
     const enrollmentId = (getDict(asDict(getArray(asDict(parsePlist(served.body)), 'PayloadContent')[1]), 'PayloadContent')['Subject'] as string[][][])[0]![0]![1]!;
     const refused = await cli('approve', enrollmentId);
     expect(refused.code).to.equal(1);

@@ -6,6 +6,8 @@ import type { Logger } from '../../../application/ports/logger.js';
 import { buildEnrollmentProfile, type EnrollmentProfileInputs } from '../../enrollment/enrollment-profile.js';
 import { signProfile } from '../../enrollment/sign-profile.js';
 import { buildXmlPlist } from '../../plist/index.js';
+import { renderTokenLandingPage } from './token-landing-page.js';
+import { LOGIN_PAGE_CSP } from './web-enrollment/login-page.js';
 
 export interface EnrollmentRouteDeps {
   readonly tokens: EnrollmentTokens;
@@ -14,6 +16,8 @@ export interface EnrollmentRouteDeps {
   /** The server's signing identity; undefined serves profiles unsigned. */
   readonly signer?: { readonly certPem: string; readonly keyPem: string; readonly chainPem?: readonly string[] };
   readonly logger: Logger;
+  /** Shown on the landing page. */
+  readonly organization?: string;
   /** Records EnrollmentProfileServed on the enrollment (with the clock it is stamped by). */
   readonly steps?: { readonly enrollments: Pick<Enrollments, 'record'>; readonly clock: Clock };
 }
@@ -32,13 +36,18 @@ async function recordServed(deps: EnrollmentRouteDeps, enrollmentId: string, sig
 }
 
 /**
- * `GET /enroll/<token>`: redeems an enrollment token and answers the enrollment profile, with a
- * one-time SCEP challenge bound to this enrollment. Signed (CMS) unless `?unsigned=1`.
- * An unusable token is a bare 404, whatever the reason.
+ * `GET /enroll/<token>`: a page whose button POSTs back; it spends nothing and says nothing about
+ * the token (link previewers fetch it). `POST /enroll/<token>`: redeems one use of the token and
+ * answers the enrollment profile, with a one-time SCEP challenge bound to this enrollment. Signed
+ * (CMS) unless `?unsigned=1`. An unusable token is a bare 404, whatever the reason.
  */
 export function enrollmentRoutes(deps: EnrollmentRouteDeps): Router {
   const router = Router();
-  router.get('/enroll/:token', async (req, res, next) => {
+  router.get('/enroll/:token', (_req, res) => {
+    res.status(200).type('html').setHeader('cache-control', 'no-store').setHeader('content-security-policy', LOGIN_PAGE_CSP).setHeader('x-content-type-options', 'nosniff');
+    res.send(renderTokenLandingPage(deps.organization ?? 'MDM'));
+  });
+  router.post('/enroll/:token', async (req, res, next) => {
     try {
       const base = deps.profileBase();
       if (!base) {

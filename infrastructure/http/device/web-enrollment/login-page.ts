@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 /** The fields the sign-in form posts. */
 export const FORM_FIELDS = { username: 'username', password: 'password', formToken: 'form_token' } as const;
 
-const STYLE = [
+/** The enrollment pages' one stylesheet (inline, allowed by its hash in the CSP). */
+export const PAGE_STYLE = [
   'body{font-family:-apple-system,system-ui,sans-serif;margin:0;padding:2rem 1rem;background:#f5f5f7;color:#1d1d1f}',
   'main{max-width:22rem;margin:0 auto;background:#fff;border-radius:12px;padding:1.5rem;box-shadow:0 1px 4px rgba(0,0,0,.1)}',
   'h1{font-size:1.3rem;margin:0 0 .3rem}p{margin:.3rem 0 1rem;color:#555}',
@@ -17,7 +18,7 @@ const STYLE = [
  * The page's policy: nothing loads from anywhere, the one inline style is allowed by its hash, the
  * form posts only back here, and no other site may frame it.
  */
-export const LOGIN_PAGE_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE, 'utf8').digest('base64')}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
+export const LOGIN_PAGE_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(PAGE_STYLE, 'utf8').digest('base64')}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
 
 export interface LoginPageInputs {
   readonly organization: string;
@@ -43,7 +44,7 @@ export function renderLoginPage(i: LoginPageInputs): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>Enroll this device · ${organization}</title>
-<style>${STYLE}</style>
+<style>${PAGE_STYLE}</style>
 </head>
 <body>
 <main>
