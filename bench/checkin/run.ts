@@ -83,7 +83,7 @@ async function main(): Promise<number> {
     progress(`issuing ${options.devices} device certificates from the server's CA`);
     const sims = await issueDevices(ca, options.devices);
     const profileDir = values['server-cpu-prof'];
-    server = await startServerProcess({ dataDir: dir, ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}) });
+    server = await startServerProcess({ dataDir: dir, env: { MDM_AUTOMATION: 'false' }, ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}) });
     queue = await StoreSideQueue.open(dir);
     const target: ServerTarget = { host: server.deviceHost, port: server.devicePort, servername: 'localhost', caPem: ca.certificatePem() };
     devices.push(...sims.map((s) => benchDevice(target, s)));

@@ -85,7 +85,7 @@ async function main(): Promise<number> {
   try {
     const ca = await FileCertificateAuthority.openOrCreate(caDirectory(dir), { keyBits: 2048 });
     const [warm, fresh, long] = (await issueDevices(ca, 3)) as [SimDevice, SimDevice, SimDevice];
-    server = await startServerProcess({ dataDir: dir });
+    server = await startServerProcess({ dataDir: dir, env: { MDM_AUTOMATION: 'false' } });
     let target: ServerTarget = { host: server.deviceHost, port: server.devicePort, servername: 'localhost', caPem: ca.certificatePem() };
     progress('enrolling three devices (warm-up, fresh, long history)');
     for (const [n, d] of [warm, fresh, long].entries()) await enroll(target, d, n);
@@ -97,7 +97,7 @@ async function main(): Promise<number> {
     progress(`  ${built} events in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     progress('restarting the server: nothing cached');
-    server = await startServerProcess({ dataDir: dir });
+    server = await startServerProcess({ dataDir: dir, env: { MDM_AUTOMATION: 'false' } });
     target = { ...target, port: server.devicePort };
     const warmUp = new IdleProbe(target, warm, 'warm-up', 0);
     const history = await streamComposition(dir, long.udid);
