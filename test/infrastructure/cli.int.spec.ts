@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { COMMANDS } from '../../infrastructure/cli/commands.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { VARIABLES } from '../../infrastructure/config/variables.js';
@@ -14,7 +15,9 @@ describe('mdm CLI', function () {
     const top = await runCli(['--help']);
     expect(top.code).to.equal(0);
     expect(top.stdout).to.match(/Usage: mdm <command>/);
-    for (const name of ['serve', 'config', 'ca', 'backup', 'enrollment-token']) {
+    const names = COMMANDS.map((c) => c.name);
+    expect(names).to.include.members(['serve', 'config', 'ca', 'backup', 'enrollment-token', 'enrollment', 'user', 'group', 'profile', 'push', 'certificate']);
+    for (const name of names) {
       expect(top.stdout).to.contain(name);
       const sub = await runCli([name, '--help']);
       expect(sub.code, name).to.equal(0);
