@@ -216,6 +216,13 @@ describe('web enrollment and the OTA profile service', function () {
     expect((await signIn('carol', PASSWORD)).status).to.equal(200);
   });
 
+  it('attempts sent all at once cannot outrun the limit: each counts before its password check', async () => {
+    const answers = await Promise.all(Array.from({ length: 15 }, (_, i) => signIn('dave-concurrent', `wrong-${i}`)));
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 401).length, statuses.join(',')).to.be.at.most(5);
+    expect(statuses.filter((s) => s === 429).length, statuses.join(',')).to.be.at.least(10);
+  });
+
   it('refuses a sign-in without the form cookie (posted from another site) and a malformed form', async () => {
     const form = new URLSearchParams({ form_token: 'x'.repeat(32), username: 'carol', password: PASSWORD }).toString();
     expect((await post('/enroll', form, { 'content-type': 'application/x-www-form-urlencoded' })).status).to.equal(403);

@@ -46,4 +46,15 @@ describe('sign-in throttle', () => {
     expect(t.retryAfterMs('10.0.0.2', 'first', 1)).to.equal(0);
     expect(t.retryAfterMs('10.0.0.2', 'user19', 1)).to.be.greaterThan(0);
   });
+
+  it('an attempt counts from its start, and a success takes back only its own count', () => {
+    const t = throttle();
+    for (let i = 0; i < 3; i++) t.beginAttempt('10.0.0.1', 'alice', i);
+    expect(t.retryAfterMs('10.0.0.1', 'alice', 3), 'three in flight reach the limit').to.be.greaterThan(0);
+    t.attemptSucceeded('10.0.0.1', 'alice', 2);
+    expect(t.retryAfterMs('10.0.0.1', 'alice', 3)).to.equal(0);
+    // The address keeps the other two attempts.
+    for (let i = 0; i < 3; i++) t.recordFailure('10.0.0.1', `u${i}`, 4);
+    expect(t.retryAfterMs('10.0.0.1', 'someone', 5), 'two left plus three is the address limit').to.be.greaterThan(0);
+  });
 });

@@ -41,6 +41,23 @@ export class LoginThrottle {
     this.failures.delete(userKey(username));
   }
 
+  /**
+   * Counts an attempt as failed before its password check runs: otherwise many attempts sent at
+   * once would all pass the limit check while the (slow, on purpose) checks are in flight.
+   * `attemptSucceeded` takes it back.
+   */
+  beginAttempt(remoteAddress: string, username: string | undefined, now: number): void {
+    this.recordFailure(remoteAddress, username, now);
+  }
+
+  attemptSucceeded(remoteAddress: string, username: string | undefined, startedAt: number): void {
+    if (username !== undefined) this.failures.delete(userKey(username));
+    const key = addressKey(remoteAddress);
+    const times = this.failures.get(key);
+    const index = times?.lastIndexOf(startedAt) ?? -1;
+    if (times && index >= 0) this.failures.set(key, [...times.slice(0, index), ...times.slice(index + 1)]);
+  }
+
   private wait(key: string, limit: number, now: number): number {
     const times = this.recent(key, now);
     if (times.length < limit) return 0;

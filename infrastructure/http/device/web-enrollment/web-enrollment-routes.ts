@@ -81,12 +81,13 @@ export function webEnrollmentRoutes(deps: WebEnrollmentDeps): Router {
         res.setHeader('retry-after', String(Math.ceil(waitMs / 1000)));
         return page(res, 429, { error: 'Too many attempts. Please wait a while and try again.', username: fields.username });
       }
+      deps.throttle.beginAttempt(remote, username, now);
       const authentication = await deps.directory.authenticate(fields.username, fields.password);
       if (!authentication.ok) {
-        deps.throttle.recordFailure(remote, username, now);
         deps.logger.warn('enrollment sign-in failed', { username: username ?? '(not a user name)', remote });
         return page(res, 401, { error: INVALID_CREDENTIALS, username: fields.username });
       }
+      deps.throttle.attemptSucceeded(remote, username, now);
       deps.throttle.recordSuccess(authentication.user.username);
       await (deps.otaEnabled ? answerProfileService(res, base, authentication.user, remote) : answerEnrollmentProfile(res, base, authentication.user, remote));
     } catch (error) {
