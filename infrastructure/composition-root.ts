@@ -102,7 +102,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   const eventStore = instrumentEventStore(opened.store, metrics, opened.adapter);
 
   // What the server issues names the CRL, so relying parties can check revocations.
-  const issuingCa = withCrlDistributionPoint(ca, crlUrl(config.device.publicUrl));
+  const issuingCa = withCrlDistributionPoint(ca, crlUrl(config.http?.publicUrl ?? config.device.publicUrl));
   // The device TLS identity first: it also signs enrollment profiles.
   const deviceTls = await deviceTlsOptions(config, issuingCa, clock, logger).catch(async (error: unknown) => {
     await eventStore.close();
@@ -165,7 +165,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   }));
   let automation: PostEnrollmentAutomation | undefined;
   container.bind<CertificateRevocations>(CERTIFICATE_REVOCATIONS).toConstantValue(certificates.revocations);
-  container.bind(CRL_ROUTES).toConstantValue(crlRoutes(() => certificates.revocationList.current()));
+  container.bind(CRL_ROUTES).toConstantValue(crlRoutes(() => certificates.revocationList.current(), () => certificates.revocations.loaded));
   container.bind(READINESS_DETAILS).toConstantValue(() => ({
     push: push ? { ...push.coordinator.health(), certificate: { ...pushCertificateStatus(push.sender.certificate, clock.now()), source: push.source } } : { status: 'not-configured' },
     automation: automation?.status() ?? { status: 'disabled' },

@@ -89,7 +89,7 @@ describe('SCEP on the device listener, then check-in with the issued identity', 
     }
   });
 
-  it('also enrolls over the plain-HTTP listener, which serves nothing but SCEP and health', async () => {
+  it('also enrolls over the plain-HTTP listener, which serves nothing but SCEP, the CRL and health', async () => {
     expect(server.httpUrl).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
     const cwd = join(dir.path, 'plain-http');
     const run = await scepclient('static-challenge-for-e2e', randomUUID().toUpperCase(), cwd, server.httpUrl!);
@@ -101,6 +101,12 @@ describe('SCEP on the device listener, then check-in with the issued identity', 
       expect((await fetch(`${server.httpUrl}${path}`, { method: path === '/mdm' ? 'PUT' : 'GET' })).status, path).to.equal(404);
     }
     expect((await fetch(`${server.httpUrl}/healthz`)).status).to.equal(200);
+    const crl = await fetch(`${server.httpUrl}/crl`);
+    expect(crl.status).to.equal(200);
+    expect(crl.headers.get('content-type')).to.equal('application/pkix-crl');
+    // The certificates it issues point relying parties at this listener's CRL.
+    const cdp = spawnSync('openssl', ['x509', '-in', join(cwd, 'device.pem'), '-noout', '-ext', 'crlDistributionPoints'], { encoding: 'utf8' });
+    if (!cdp.error) expect(cdp.stdout).to.match(/URI:http:\/\/[^/]+\/crl/);
   });
 
   it('refuses a wrong challenge: no certificate', async () => {

@@ -1,15 +1,16 @@
 import type { Express, Router } from 'express';
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import { EVENT_STORE, type EventStore } from '../../../application/ports/event-store.js';
 import { LOGGER, type Logger } from '../../../application/ports/logger.js';
 import type { Lifecycle } from '../../lifecycle.js';
 import type { MetricsRegistry } from '../../metrics/registry.js';
-import { LIFECYCLE, METRICS, SCEP_ROUTES } from '../../tokens.js';
+import { CRL_ROUTES, LIFECYCLE, METRICS, SCEP_ROUTES } from '../../tokens.js';
 import { createApp } from '../create-app.js';
 import { healthRoutes } from '../health-routes.js';
 
 /**
- * The optional plain-HTTP listener (MDM_HTTP_PORT). Only what is safe without TLS: SCEP, whose
+ * The optional plain-HTTP listener (MDM_HTTP_PORT). Only what is safe without TLS: the CRL (signed
+ * by the CA) and SCEP, whose
  * messages are signed and encrypted end to end (a SCEP payload cannot pin the server certificate,
  * so some clients cannot use HTTPS with a private CA), and health for load balancers. Nothing that
  * identifies a device or carries a token is served here.
@@ -22,12 +23,15 @@ export class PlainHttp {
     @inject(LOGGER) private readonly logger: Logger,
     @inject(LIFECYCLE) private readonly lifecycle: Lifecycle,
     @inject(SCEP_ROUTES) private readonly scep: Router,
+    @inject(CRL_ROUTES) @optional() private readonly crl?: Router,
   ) {}
 
   app(): Express {
     return createApp('http', { logger: this.logger, metrics: this.metrics }, (app) => {
       app.use(healthRoutes({ eventStore: this.eventStore, isShuttingDown: () => this.lifecycle.shuttingDown, terseReasons: true }));
       app.use('/scep', this.scep);
+      // Relying parties (the VPN gateway) fetch CRLs over plain HTTP, as is customary.
+      if (this.crl) app.use(this.crl);
     });
   }
 }
