@@ -124,132 +124,135 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     throw error;
   });
 
-  const container = new Container();
-  container.bind<Config>(CONFIG).toConstantValue(config);
-  container.bind<Logger>(LOGGER).toConstantValue(logger);
-  container.bind<Clock>(CLOCK).toConstantValue(clock);
-  container.bind<MetricsRegistry>(METRICS).toConstantValue(metrics);
-  container.bind<Lifecycle>(LIFECYCLE).toConstantValue(new Lifecycle());
-  container.bind<EventStore>(EVENT_STORE).toConstantValue(eventStore);
-  container.bind<SecretBox>(SECRET_BOX).toConstantValue(new AesGcmSecretBox(secretsKey.key));
-  container.bind<CertificateAuthority>(CERTIFICATE_AUTHORITY).toConstantValue(ca);
-  container.bind<StateCache<DeviceState>>(DEVICE_STATE_CACHE).toConstantValue(deviceCache);
-  const scepRa = await openOrCreateScepRa(ca, join(config.dataDir, 'ca'), { logger, ...(config.caKeyPassphrase ? { passphrase: config.caKeyPassphrase } : {}) });
-  const enrollments = new Enrollments(eventStore, clock);
-  const enrollmentTokens = new EnrollmentTokens(eventStore, clock, enrollments);
-  const deviceGroups = new DeviceGroups(eventStore, clock, new StateCache<DeviceGroupState>(1_000));
-  container.bind(SCEP_ROUTES).toConstantValue(createScepRouter(new ScepService({
-    ca: issuingCa,
-    ra: scepRa,
-    // One-time challenges from enrollment tokens and renewals first, then the static one if configured.
-    challenges: new AnyScepChallenge([enrollmentTokens, certificates.renewalChallenges, ...(config.scepChallenge ? [new StaticScepChallenge(config.scepChallenge)] : [])]),
-    recorder: new EnrollmentIdentityRecorder(new IssuedCertificates(eventStore, clock), enrollments, clock, logger),
-    logger,
-    now: () => clock.now(),
-    isRevoked: (sha256) => certificates.revocations.isRevoked(sha256),
-  }), { logger }));
-  const profileBase = () => push && {
-    publicUrl: config.device.publicUrl,
-    topic: push.sender.certificate.topic,
-    caCertificateDer: ca.certificateDer(),
-    organization: config.profile.organization,
-    signMessage: config.profile.signMessage,
-    pinToCa: config.profile.pinTls,
-    ...(config.http ? { scepUrl: `${config.http.publicUrl}/scep` } : {}),
-  };
-  const profileSigning = await profileSigner(config);
-  container.bind(ENROLLMENT_ROUTES).toConstantValue(enrollmentRoutes({ tokens: enrollmentTokens, profileBase, ...profileSigning, logger, organization: config.profile.organization, steps: { enrollments, clock } }));
-  container.bind(WEB_ENROLLMENT_ROUTES).toConstantValue(await wireWebEnrollment(config, {
-    store: eventStore, secretBox: container.get<SecretBox>(SECRET_BOX), ca, clock, logger, profileBase, ...profileSigning,
-    isCertificateRevoked: (sha256) => certificates.revocations.isRevoked(sha256),
-  }));
-  let automation: PostEnrollmentAutomation | undefined;
-  container.bind<CertificateRevocations>(CERTIFICATE_REVOCATIONS).toConstantValue(certificates.revocations);
-  container.bind(CRL_ROUTES).toConstantValue(crlRoutes(() => certificates.revocationList.current(), () => certificates.revocations.loaded));
-  container.bind(READINESS_DETAILS).toConstantValue(() => ({
-    push: push ? { ...push.coordinator.health(), certificate: { ...pushCertificateStatus(push.sender.certificate, clock.now()), source: push.source } } : { status: 'not-configured' },
-    automation: automation?.status() ?? { status: 'disabled' },
-  }));
-  container.bind<BlobStore>(BLOB_STORE).toDynamicValue((ctx) => new EventStoreBlobStore(ctx.get<EventStore>(EVENT_STORE), ctx.get<SecretBox>(SECRET_BOX))).inSingletonScope();
-  container
-    .bind<CheckInService>(CHECK_IN_SERVICE)
-    .toDynamicValue((ctx) => new CheckInService(ctx.get(EVENT_STORE), ctx.get(SECRET_BOX), ctx.get(CLOCK), ctx.get(DEVICE_STATE_CACHE), {
-      // A device that (re)gains push coordinates may have commands waiting since before.
-      onPushable: (udid) => push?.coordinator.requestPush(udid),
-      onCertificateReleased: releaseCertificate,
-      ...(push ? { expectedTopic: push.sender.certificate.topic } : {}),
-      admission: new EnrollmentAdmission(eventStore, clock, { all: config.enrollmentQuarantine, required: (group) => deviceGroups.quarantineRequired(group) }, enrollments),
-    }))
-    .inSingletonScope();
-  container
-    .bind<ReportService>(REPORT_SERVICE)
-    .toDynamicValue((ctx) => new ReportService(ctx.get(EVENT_STORE), ctx.get(CLOCK), ctx.get(DEVICE_STATE_CACHE), new QueryResults(certificateNotAfter), {
-      seenIntervalMs: config.device.seenIntervalMs,
-      onContact: (udid) => push?.coordinator.markCheckedIn(udid),
-      onResultTooLarge: (udid, kind, bytes) => {
-        resultsTooLarge.inc({ kind });
-        logger.warn('query result too large to record; the acknowledgement was recorded without it', { udid, kind, bytes });
-      },
-      onCertificateReleased: releaseCertificate,
-    }))
-    .inSingletonScope();
-  container
-    .bind<CommandQueueService>(COMMAND_QUEUE_SERVICE)
-    .toDynamicValue((ctx) => new CommandQueueService(ctx.get(EVENT_STORE), ctx.get(CLOCK), ctx.get(DEVICE_STATE_CACHE), new CommandPreparation(ctx.get(SECRET_BOX), ctx.get(BLOB_STORE)), {
-      onQueued: (udid) => push?.coordinator.requestPush(udid),
-    }))
-    .inSingletonScope();
-  container
-    .bind(MDM_ROUTES)
-    .toDynamicValue((ctx) => {
-      const limiter = failureRateLimiter();
-      const refusals = new IdentityRefusals(ctx.get(EVENT_STORE), clock, logger, (address, reason, now) => limiter.shouldRecord(address, reason, now));
-      const record = (r: Parameters<IdentityRefusals['record']>[0]) => void refusals.record(r).catch((error: unknown) => logger.error('recording an identity refusal failed', { error }));
-      return mdmRoutes({
-        checkIns: ctx.get(CHECK_IN_SERVICE),
-        reports: ctx.get(REPORT_SERVICE),
-        refusals,
-        identity: deviceIdentity({
-          ca, clock, trustedProxyCidrs: config.trustedProxyCidrs,
-          revocationReason: (sha256) => certificates.revocations.revocationOf(sha256)?.reason,
-          revocationsKnown: () => certificates.revocations.loaded,
-          onFailure: (f) => record({ reason: f.reason, remoteAddress: f.remoteAddress, ...(f.certificateHash ? { certificateHash: f.certificateHash } : {}) }),
-        }),
-        render: commandRenderer(ctx.get(BLOB_STORE), ctx.get(SECRET_BOX)),
-        logger,
-        maxReportBytes: config.device.maxReportBytes,
-      });
-    })
-    .inSingletonScope();
-  // Approvals and rejections come from the CLI, another process: wake the device once decided.
-  const quarantineNotices = push && new QuarantineNotices(eventStore, clock, { approved: (udid) => push.coordinator.requestPush(udid), rejected: (udid) => push.coordinator.requestPush(udid) }, { logger });
-  const certificateJob = certificates.schedule(new IdentityRenewal({
-    lifecycle: certificates.lifecycle,
-    revocations: certificates.revocations,
-    challenges: certificates.renewalChallenges,
-    profile: renewalProfileBuilder({ profileBase, ...profileSigning }),
-    queue: container.get<CommandQueueService>(COMMAND_QUEUE_SERVICE),
-    clock,
-    logger,
-    windowDays: config.identityRenewal.days,
-  }), config.identityRenewal.checkIntervalMs);
-  if (config.automation.enabled) {
-    const commandQueue = container.get<CommandQueueService>(COMMAND_QUEUE_SERVICE);
-    automation = new PostEnrollmentAutomation({
-      store: eventStore,
-      clock,
-      logger: logger.child({ component: 'automation' }),
-      enqueue: async (udid, request, options) => (await commandQueue.enqueue([udid], request, options))[0]!,
-      joinGroup: (group, udid, options) => deviceGroups.addDevice(group, udid, options.actor, { enrollmentId: options.enrollmentId, commandId: options.commandId }),
-      refreshIntervalMs: config.automation.inventoryRefreshMs,
-    });
-  }
-  container.bind(AdminHttp).toSelf().inSingletonScope();
-  container.bind(DeviceHttp).toSelf().inSingletonScope();
-  container.bind(PlainHttp).toSelf().inSingletonScope();
-
+  // From here on, a failure closes what was opened (timers and subscriptions would keep the process alive).
   const listeners: Listener[] = [];
+  let automation: PostEnrollmentAutomation | undefined;
+  let quarantineNotices: QuarantineNotices | undefined;
   try {
+
+    const container = new Container();
+    container.bind<Config>(CONFIG).toConstantValue(config);
+    container.bind<Logger>(LOGGER).toConstantValue(logger);
+    container.bind<Clock>(CLOCK).toConstantValue(clock);
+    container.bind<MetricsRegistry>(METRICS).toConstantValue(metrics);
+    container.bind<Lifecycle>(LIFECYCLE).toConstantValue(new Lifecycle());
+    container.bind<EventStore>(EVENT_STORE).toConstantValue(eventStore);
+    container.bind<SecretBox>(SECRET_BOX).toConstantValue(new AesGcmSecretBox(secretsKey.key));
+    container.bind<CertificateAuthority>(CERTIFICATE_AUTHORITY).toConstantValue(ca);
+    container.bind<StateCache<DeviceState>>(DEVICE_STATE_CACHE).toConstantValue(deviceCache);
+    const scepRa = await openOrCreateScepRa(ca, join(config.dataDir, 'ca'), { logger, ...(config.caKeyPassphrase ? { passphrase: config.caKeyPassphrase } : {}) });
+    const enrollments = new Enrollments(eventStore, clock);
+    const enrollmentTokens = new EnrollmentTokens(eventStore, clock, enrollments);
+    const deviceGroups = new DeviceGroups(eventStore, clock, new StateCache<DeviceGroupState>(1_000));
+    container.bind(SCEP_ROUTES).toConstantValue(createScepRouter(new ScepService({
+      ca: issuingCa,
+      ra: scepRa,
+      // One-time challenges from enrollment tokens and renewals first, then the static one if configured.
+      challenges: new AnyScepChallenge([enrollmentTokens, certificates.renewalChallenges, ...(config.scepChallenge ? [new StaticScepChallenge(config.scepChallenge)] : [])]),
+      recorder: new EnrollmentIdentityRecorder(new IssuedCertificates(eventStore, clock), enrollments, clock, logger),
+      logger,
+      now: () => clock.now(),
+      isRevoked: (sha256) => certificates.revocations.isRevoked(sha256),
+    }), { logger }));
+    const profileBase = () => push && {
+      publicUrl: config.device.publicUrl,
+      topic: push.sender.certificate.topic,
+      caCertificateDer: ca.certificateDer(),
+      organization: config.profile.organization,
+      signMessage: config.profile.signMessage,
+      pinToCa: config.profile.pinTls,
+      ...(config.http ? { scepUrl: `${config.http.publicUrl}/scep` } : {}),
+    };
+    const profileSigning = await profileSigner(config);
+    container.bind(ENROLLMENT_ROUTES).toConstantValue(enrollmentRoutes({ tokens: enrollmentTokens, profileBase, ...profileSigning, logger, organization: config.profile.organization, steps: { enrollments, clock } }));
+    container.bind(WEB_ENROLLMENT_ROUTES).toConstantValue(await wireWebEnrollment(config, {
+      store: eventStore, secretBox: container.get<SecretBox>(SECRET_BOX), ca, clock, logger, profileBase, ...profileSigning,
+      isCertificateRevoked: (sha256) => certificates.revocations.isRevoked(sha256),
+    }));
+    container.bind<CertificateRevocations>(CERTIFICATE_REVOCATIONS).toConstantValue(certificates.revocations);
+    container.bind(CRL_ROUTES).toConstantValue(crlRoutes(() => certificates.revocationList.current(), () => certificates.revocations.loaded));
+    container.bind(READINESS_DETAILS).toConstantValue(() => ({
+      push: push ? { ...push.coordinator.health(), certificate: { ...pushCertificateStatus(push.sender.certificate, clock.now()), source: push.source } } : { status: 'not-configured' },
+      automation: automation?.status() ?? { status: 'disabled' },
+    }));
+    container.bind<BlobStore>(BLOB_STORE).toDynamicValue((ctx) => new EventStoreBlobStore(ctx.get<EventStore>(EVENT_STORE), ctx.get<SecretBox>(SECRET_BOX))).inSingletonScope();
+    container
+      .bind<CheckInService>(CHECK_IN_SERVICE)
+      .toDynamicValue((ctx) => new CheckInService(ctx.get(EVENT_STORE), ctx.get(SECRET_BOX), ctx.get(CLOCK), ctx.get(DEVICE_STATE_CACHE), {
+        // A device that (re)gains push coordinates may have commands waiting since before.
+        onPushable: (udid) => push?.coordinator.requestPush(udid),
+        onCertificateReleased: releaseCertificate,
+        ...(push ? { expectedTopic: push.sender.certificate.topic } : {}),
+        admission: new EnrollmentAdmission(eventStore, clock, { all: config.enrollmentQuarantine, required: (group) => deviceGroups.quarantineRequired(group) }, enrollments),
+      }))
+      .inSingletonScope();
+    container
+      .bind<ReportService>(REPORT_SERVICE)
+      .toDynamicValue((ctx) => new ReportService(ctx.get(EVENT_STORE), ctx.get(CLOCK), ctx.get(DEVICE_STATE_CACHE), new QueryResults(certificateNotAfter), {
+        seenIntervalMs: config.device.seenIntervalMs,
+        onContact: (udid) => push?.coordinator.markCheckedIn(udid),
+        onResultTooLarge: (udid, kind, bytes) => {
+          resultsTooLarge.inc({ kind });
+          logger.warn('query result too large to record; the acknowledgement was recorded without it', { udid, kind, bytes });
+        },
+        onCertificateReleased: releaseCertificate,
+      }))
+      .inSingletonScope();
+    container
+      .bind<CommandQueueService>(COMMAND_QUEUE_SERVICE)
+      .toDynamicValue((ctx) => new CommandQueueService(ctx.get(EVENT_STORE), ctx.get(CLOCK), ctx.get(DEVICE_STATE_CACHE), new CommandPreparation(ctx.get(SECRET_BOX), ctx.get(BLOB_STORE)), {
+        onQueued: (udid) => push?.coordinator.requestPush(udid),
+      }))
+      .inSingletonScope();
+    container
+      .bind(MDM_ROUTES)
+      .toDynamicValue((ctx) => {
+        const limiter = failureRateLimiter();
+        const refusals = new IdentityRefusals(ctx.get(EVENT_STORE), clock, logger, (address, reason, now) => limiter.shouldRecord(address, reason, now));
+        const record = (r: Parameters<IdentityRefusals['record']>[0]) => void refusals.record(r).catch((error: unknown) => logger.error('recording an identity refusal failed', { error }));
+        return mdmRoutes({
+          checkIns: ctx.get(CHECK_IN_SERVICE),
+          reports: ctx.get(REPORT_SERVICE),
+          refusals,
+          identity: deviceIdentity({
+            ca, clock, trustedProxyCidrs: config.trustedProxyCidrs,
+            revocationReason: (sha256) => certificates.revocations.revocationOf(sha256)?.reason,
+            revocationsKnown: () => certificates.revocations.loaded,
+            onFailure: (f) => record({ reason: f.reason, remoteAddress: f.remoteAddress, ...(f.certificateHash ? { certificateHash: f.certificateHash } : {}) }),
+          }),
+          render: commandRenderer(ctx.get(BLOB_STORE), ctx.get(SECRET_BOX)),
+          logger,
+          maxReportBytes: config.device.maxReportBytes,
+        });
+      })
+      .inSingletonScope();
+    // Approvals and rejections come from the CLI, another process: wake the device once decided.
+    quarantineNotices = push && new QuarantineNotices(eventStore, clock, { approved: (udid) => push.coordinator.requestPush(udid), rejected: (udid) => push.coordinator.requestPush(udid) }, { logger });
+    const certificateJob = certificates.schedule(new IdentityRenewal({
+      lifecycle: certificates.lifecycle,
+      revocations: certificates.revocations,
+      challenges: certificates.renewalChallenges,
+      profile: renewalProfileBuilder({ profileBase, ...profileSigning }),
+      queue: container.get<CommandQueueService>(COMMAND_QUEUE_SERVICE),
+      clock,
+      logger,
+      windowDays: config.identityRenewal.days,
+    }), config.identityRenewal.checkIntervalMs);
+    if (config.automation.enabled) {
+      const commandQueue = container.get<CommandQueueService>(COMMAND_QUEUE_SERVICE);
+      automation = new PostEnrollmentAutomation({
+        store: eventStore,
+        clock,
+        logger: logger.child({ component: 'automation' }),
+        enqueue: async (udid, request, options) => (await commandQueue.enqueue([udid], request, options))[0]!,
+        joinGroup: (group, udid, options) => deviceGroups.addDevice(group, udid, options.actor, { enrollmentId: options.enrollmentId, commandId: options.commandId }),
+        refreshIntervalMs: config.automation.inventoryRefreshMs,
+      });
+    }
+    container.bind(AdminHttp).toSelf().inSingletonScope();
+    container.bind(DeviceHttp).toSelf().inSingletonScope();
+    container.bind(PlainHttp).toSelf().inSingletonScope();
+
     const adminTls = adminTlsOptions(config);
     const admin = await listen(container.get(AdminHttp).app(), config.admin.host, config.admin.port, adminTls);
     listeners.push(admin);
