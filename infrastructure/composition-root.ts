@@ -24,6 +24,7 @@ import type { DeviceGroupState } from '../domain/device-group/device-group.js';
 import { enrollmentRoutes } from './http/device/enrollment-routes.js';
 import { profileSigner } from './enrollment/profile-signer.js';
 import { wireWebEnrollment } from './enrollment/web-enrollment-wiring.js';
+import { pkcs12ProfileIdentity } from './enrollment/pkcs12-identity.js';
 import { IssuedCertificates } from '../application/certificates/issued-certificates.js';
 import { AnyScepChallenge } from './scep/any-scep-challenge.js';
 import { StaticScepChallenge } from './scep/static-scep-challenge.js';
@@ -144,12 +145,13 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     const enrollments = new Enrollments(eventStore, clock);
     const enrollmentTokens = new EnrollmentTokens(eventStore, clock, enrollments);
     const deviceGroups = new DeviceGroups(eventStore, clock, new StateCache<DeviceGroupState>(1_000));
+    const identityRecorder = new EnrollmentIdentityRecorder(new IssuedCertificates(eventStore, clock), enrollments, clock, logger);
     container.bind(SCEP_ROUTES).toConstantValue(createScepRouter(new ScepService({
       ca: issuingCa,
       ra: scepRa,
       // One-time challenges from enrollment tokens and renewals first, then the static one if configured.
       challenges: new AnyScepChallenge([enrollmentTokens, certificates.renewalChallenges, ...(config.scepChallenge ? [new StaticScepChallenge(config.scepChallenge)] : [])]),
-      recorder: new EnrollmentIdentityRecorder(new IssuedCertificates(eventStore, clock), enrollments, clock, logger),
+      recorder: identityRecorder,
       logger,
       now: () => clock.now(),
       isRevoked: (sha256) => certificates.revocations.isRevoked(sha256),
@@ -164,9 +166,11 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
       ...(config.http ? { scepUrl: `${config.http.publicUrl}/scep` } : {}),
     };
     const profileSigning = await profileSigner(config);
-    container.bind(ENROLLMENT_ROUTES).toConstantValue(enrollmentRoutes({ tokens: enrollmentTokens, profileBase, ...profileSigning, logger, organization: config.profile.organization, steps: { enrollments, clock } }));
+    // Renewal profiles keep SCEP whatever this says: a renewed key should be the device's own.
+    const profileIdentity = config.profile.identity === 'pkcs12' ? { identityFor: pkcs12ProfileIdentity({ ca: issuingCa, recorder: identityRecorder, logger }) } : {};
+    container.bind(ENROLLMENT_ROUTES).toConstantValue(enrollmentRoutes({ tokens: enrollmentTokens, profileBase, ...profileSigning, ...profileIdentity, logger, organization: config.profile.organization, steps: { enrollments, clock } }));
     container.bind(WEB_ENROLLMENT_ROUTES).toConstantValue(await wireWebEnrollment(config, {
-      store: eventStore, secretBox: container.get<SecretBox>(SECRET_BOX), ca, clock, logger, profileBase, ...profileSigning,
+      store: eventStore, secretBox: container.get<SecretBox>(SECRET_BOX), ca, clock, logger, profileBase, ...profileSigning, ...profileIdentity,
       isCertificateRevoked: (sha256) => certificates.revocations.isRevoked(sha256),
     }));
     container.bind<CertificateRevocations>(CERTIFICATE_REVOCATIONS).toConstantValue(certificates.revocations);

@@ -16,7 +16,7 @@ export type CertificateIssued = {
     readonly notBefore: string;
     readonly notAfter: string;
     readonly sha256: string;
-    readonly via: 'PKCSReq' | 'RenewalReq';
+    readonly via: 'PKCSReq' | 'RenewalReq' | 'PKCS12';
     readonly transactionId: string;
     readonly enrollmentId?: string;
     /** SHA-256 of the certificate this one renews. */
@@ -27,7 +27,7 @@ export type CertificateIssued = {
   };
 };
 
-/** Records every certificate the SCEP server issues as an event (idempotent by certificate hash). */
+/** Records every device identity the server issues, by SCEP or in a PKCS#12 profile, as an event (idempotent by certificate hash). */
 export class IssuedCertificates implements ScepIssuanceRecorder {
   constructor(
     private readonly store: EventStore,
@@ -53,10 +53,13 @@ export class IssuedCertificates implements ScepIssuanceRecorder {
       },
     };
     try {
-      await this.store.append(issuedCertificateStreamId(c.sha256), [{ eventId: uuidV5(NAMESPACE, c.sha256), type: event.type, data: event.data, metadata: { actor: { kind: 'system', id: 'scep' }, occurredAt: issuedAt, version: 1 } }], 'no-stream');
+      await this.store.append(issuedCertificateStreamId(c.sha256), [{ eventId: uuidV5(NAMESPACE, c.sha256), type: event.type, data: event.data, metadata: { actor: issuerOf(c), occurredAt: issuedAt, version: 1 } }], 'no-stream');
     } catch (error) {
       // The same certificate recorded before (a retried request): once is enough.
       if (!(error instanceof ConcurrencyError)) throw error;
     }
   }
 }
+
+/** Who issued it, as the event's actor. */
+export const issuerOf = (c: Pick<ScepIssuedCertificate, 'messageType'>): { readonly kind: 'system'; readonly id: 'scep' | 'pkcs12' } => ({ kind: 'system', id: c.messageType === 'PKCS12' ? 'pkcs12' : 'scep' });

@@ -1,11 +1,13 @@
 import { DomainError } from '../../domain/shared/domain-error.js';
+import { issuerOf } from '../certificates/issued-certificates.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { ScepIssuanceRecorder, ScepIssuedCertificate } from '../ports/scep-challenges.js';
 import type { Enrollments } from './enrollments.js';
 
 /**
- * Records an issued certificate as usual and, when its challenge belonged to an enrollment, the
+ * Records an issued certificate as usual and, when it was issued for an enrollment (its SCEP
+ * challenge belonged to one, or the server made it for one's PKCS#12 profile), the
  * EnrollmentIdentityIssued step on that enrollment. The certificate is issued whatever becomes of
  * the step: a challenge bound to no started enrollment (identity renewal binds one to a device)
  * is simply not an enrollment step, and a step that fails to record is recorded again when the
@@ -26,7 +28,7 @@ export class EnrollmentIdentityRecorder implements ScepIssuanceRecorder {
     try {
       await this.enrollments.record(
         { type: 'RecordIdentityIssued', enrollmentId, certificateSha256: certificate.sha256, serialNumber: certificate.serialNumber, notAfter: certificate.notAfter.toISOString(), at: this.clock.now().toISOString() },
-        { kind: 'system', id: 'scep' },
+        issuerOf(certificate),
       );
     } catch (error) {
       if (error instanceof DomainError && error.code === 'unknown-enrollment') return;

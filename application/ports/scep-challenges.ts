@@ -29,7 +29,7 @@ export interface ScepChallenges {
 
 export const SCEP_CHALLENGES = Symbol.for('mdm.ScepChallenges');
 
-/** What is kept about a certificate SCEP issued: never keys, never the challenge. */
+/** What is kept about an issued device identity (by SCEP, or in a PKCS#12 profile): never keys, never the challenge or password. */
 export interface ScepIssuedCertificate {
   /** Lower-case hex. */
   readonly serialNumber: string;
@@ -43,9 +43,9 @@ export interface ScepIssuedCertificate {
   readonly notAfter: Date;
   /** SHA-256 of the certificate DER, lower-case hex. */
   readonly sha256: string;
-  /** PKCSReq or RenewalReq. */
-  readonly messageType: 'PKCSReq' | 'RenewalReq';
-  /** The client's transactionID (a printable string it chose). */
+  /** PKCSReq or RenewalReq (SCEP), or PKCS12: the server made the key and served it in the enrollment profile. */
+  readonly messageType: 'PKCSReq' | 'RenewalReq' | 'PKCS12';
+  /** The client's transactionID (a printable string it chose); for PKCS12, the enrollment id. */
   readonly transactionId: string;
   readonly enrollmentId?: string;
   /** SHA-256 of the certificate this one renews (a renewal challenge, or the RenewalReq's signer). */

@@ -123,7 +123,7 @@ async function show(store: EventStore, revocations: CertificateRevocations, sha2
 
 function describeIssuance(issued: CertificateIssued['data']): string {
   const via = issued.enrollmentId ? `, enrollment ${issued.enrollmentId}` : issued.udid ? `, renewal for ${issued.udid}` : '';
-  return `${issued.issuedAt} by SCEP ${issued.via}${via}`;
+  return `${issued.issuedAt} ${issued.via === 'PKCS12' ? 'in a PKCS#12 enrollment profile' : `by SCEP ${issued.via}`}${via}`;
 }
 
 async function list(store: EventStore, revocations: CertificateRevocations, revokedOnly: boolean): Promise<number> {

@@ -37,6 +37,8 @@ export interface Config {
     readonly organization: string;
     readonly signMessage: boolean;
     readonly pinTls: boolean;
+    /** MDM_PROFILE_IDENTITY: the device enrolls its own key through SCEP, or gets one the server made (PKCS#12). */
+    readonly identity: 'scep' | 'pkcs12';
   };
   /** The enrollment page and the OTA profile service. */
   readonly enrollment: {

@@ -199,6 +199,7 @@ export function loadConfig(env: Env = process.env): Config {
       organization: profileOrganization(env),
       signMessage: oneOf(env, 'MDM_PROFILE_SIGN_MESSAGE', ['true', 'false'] as const, 'true') === 'true',
       pinTls: ((pin) => (pin === 'auto' ? deviceTls === undefined : pin === 'true'))(oneOf(env, 'MDM_PROFILE_PIN_TLS', ['auto', 'true', 'false'] as const, 'auto')),
+      identity: oneOf(env, 'MDM_PROFILE_IDENTITY', ['scep', 'pkcs12'] as const, 'scep'),
     },
     enrollment: {
       ota: oneOf(env, 'MDM_ENROLLMENT_OTA', ['true', 'false'] as const, 'true') === 'true',

@@ -1,13 +1,19 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { PlistInput } from '../plist/plist-value.js';
 
+/** A device identity the server made: the PKCS#12 (DER) and the password that opens it. */
+export interface Pkcs12Identity {
+  readonly der: Buffer;
+  readonly password: string;
+}
+
 export interface EnrollmentProfileInputs {
   /** MDM_PUBLIC_URL: the base devices reach the server at. */
   readonly publicUrl: string;
   /** The push certificate's UID. */
   readonly topic: string;
   readonly caCertificateDer: Buffer;
-  /** One-time SCEP challenge bound to this enrollment. */
+  /** One-time SCEP challenge bound to this enrollment (unused when `pkcs12` is given). */
   readonly challenge: string;
   /** The identity's subject CN, which the challenge authorizes: the enrollment id, or the UDID when an enrolled device renews. */
   readonly enrollmentId: string;
@@ -19,14 +25,17 @@ export interface EnrollmentProfileInputs {
   readonly accessRights?: number;
   /** Where the SCEP payload enrolls: `<publicUrl>/scep` unless the plain-HTTP listener serves it. */
   readonly scepUrl?: string;
+  /** MDM_PROFILE_IDENTITY=pkcs12: the identity payload carries this instead of a SCEP request. */
+  readonly pkcs12?: Pkcs12Identity;
 }
 
 /** The same identifier for every enrollment profile of a server, so a renewal replaces, not adds. */
 export const profileIdentifier = (publicUrl: string): string => `${new URL(publicUrl).hostname.split('.').reverse().join('.')}.mdm.enrollment`;
 
 /**
- * The enrollment profile: the CA (trusted for the server), a SCEP identity whose subject carries
- * the enrollment id, and the MDM payload that points the device at this server.
+ * The enrollment profile: the CA (trusted for the server), the device identity (a SCEP request
+ * whose subject carries the enrollment id, or a PKCS#12 the server issued with that subject), and
+ * the MDM payload that points the device at this server.
  */
 export function buildEnrollmentProfile(i: EnrollmentProfileInputs): Record<string, PlistInput> {
   const base = profileIdentifier(i.publicUrl);
@@ -37,9 +46,13 @@ export function buildEnrollmentProfile(i: EnrollmentProfileInputs): Record<strin
     PayloadType: 'com.apple.security.root', PayloadVersion: 1, PayloadIdentifier: `${base}.ca`, PayloadUUID: caUuid,
     PayloadDisplayName: `${i.organization} MDM CA`, PayloadContent: i.caCertificateDer,
   };
-  const identity = {
-    PayloadType: 'com.apple.security.scep', PayloadVersion: 1, PayloadIdentifier: `${base}.identity`, PayloadUUID: identityUuid,
-    PayloadDisplayName: 'Device identity',
+  // One identifier for either kind, so a later profile (a renewal) replaces the identity.
+  const identityHeader = { PayloadVersion: 1, PayloadIdentifier: `${base}.identity`, PayloadUUID: identityUuid, PayloadDisplayName: 'Device identity' };
+  const identity = i.pkcs12 ? {
+    PayloadType: 'com.apple.security.pkcs12', ...identityHeader,
+    PayloadCertificateFileName: 'device-identity.p12', PayloadContent: i.pkcs12.der, Password: i.pkcs12.password,
+  } : {
+    PayloadType: 'com.apple.security.scep', ...identityHeader,
     PayloadContent: {
       URL: i.scepUrl ?? `${url}/scep`, Name: 'MDM', Subject: [[['CN', i.enrollmentId]]], Challenge: i.challenge,
       Keysize: 2048, 'Key Type': 'RSA', 'Key Usage': 5,

@@ -16,6 +16,7 @@ import { otaRoutes } from '../http/device/web-enrollment/ota-routes.js';
 import type { ProfileSigningIdentity } from '../http/device/web-enrollment/profile-answer.js';
 import { webEnrollmentRoutes } from '../http/device/web-enrollment/web-enrollment-routes.js';
 import type { EnrollmentProfileInputs } from './enrollment-profile.js';
+import type { ProfileIdentity } from './profile-identity.js';
 import { AppleDeviceCa } from './ota/apple-device-ca.js';
 
 export interface WebEnrollmentWiring {
@@ -30,6 +31,8 @@ export interface WebEnrollmentWiring {
   readonly directory?: UserDirectory;
   /** The revocation check for phase-3 signers, once certificates can be revoked. */
   readonly isCertificateRevoked?: OtaEnrollmentOptions['isCertificateRevoked'];
+  /** MDM_PROFILE_IDENTITY: SCEP when absent. */
+  readonly identityFor?: ProfileIdentity;
 }
 
 /** The enrollment page (`/enroll`) and the OTA profile service (`/ota/<id>`) as one router for the device listener. */
@@ -39,6 +42,7 @@ export async function wireWebEnrollment(config: Config, w: WebEnrollmentWiring):
   const enrollments = new Enrollments(w.store, w.clock);
   const ota = new OtaEnrollments(w.store, w.clock, enrollments, new ProfileServiceChallenges(w.store, w.clock), w.isCertificateRevoked ? { isCertificateRevoked: w.isCertificateRevoked } : {});
   const signer = w.signer ? { signer: w.signer } : {};
+  const identity = w.identityFor ? { identityFor: w.identityFor } : {};
   const router = Router();
   router.use(webEnrollmentRoutes({
     directory: w.directory ?? new BuiltInUserDirectory(w.store, w.secretBox),
@@ -52,7 +56,8 @@ export async function wireWebEnrollment(config: Config, w: WebEnrollmentWiring):
     clock: w.clock,
     logger: w.logger,
     ...signer,
+    ...identity,
   }));
-  router.use(otaRoutes({ ota, ca: w.ca, ...(appleDeviceCa ? { appleDeviceCa } : {}), profileBase: w.profileBase, clock: w.clock, logger: w.logger, ...signer }));
+  router.use(otaRoutes({ ota, ca: w.ca, ...(appleDeviceCa ? { appleDeviceCa } : {}), profileBase: w.profileBase, clock: w.clock, logger: w.logger, ...signer, ...identity }));
   return router;
 }

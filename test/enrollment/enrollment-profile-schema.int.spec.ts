@@ -67,6 +67,23 @@ describe('enrollment profile against Apple\'s profile schema', function () {
     }
     expect(problems).to.deep.equal([]);
   });
+
+  it('the same holds for the PKCS#12 identity payload (MDM_PROFILE_IDENTITY=pkcs12)', () => {
+    const profile = buildEnrollmentProfile({
+      publicUrl: 'https://mdm.example.com', topic: 'com.apple.mgmt.External.x', caCertificateDer: Buffer.from('30', 'hex'), challenge: 'c',
+      enrollmentId: 'e', organization: 'Org', signMessage: true, pinToCa: true, pkcs12: { der: Buffer.from('30', 'hex'), password: 'p' },
+    });
+    const problems: string[] = [];
+    const types: string[] = [];
+    for (const payload of profile['PayloadContent'] as Array<Record<string, unknown>>) {
+      const type = payload['PayloadType'] as string;
+      types.push(type);
+      const schema = load(readFileSync(join(PROFILES, `${type}.yaml`), 'utf8')) as { payloadkeys: SchemaKey[] };
+      check(payload, schema.payloadkeys, type, problems);
+    }
+    expect(types).to.deep.equal(['com.apple.security.root', 'com.apple.security.pkcs12', 'com.apple.mdm']);
+    expect(problems).to.deep.equal([]);
+  });
 });
 
 describe('enrollment profile settings', () => {

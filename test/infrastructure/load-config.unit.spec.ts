@@ -36,10 +36,11 @@ describe('loadConfig', () => {
   });
 
   it('enrollment profile settings: pinning follows where the TLS certificate comes from unless told', () => {
-    expect(loadConfig({}).profile).to.deep.equal({ organization: 'MDM', signMessage: true, pinTls: true });
-    expect(loadConfig({ MDM_PROFILE_PIN_TLS: 'false', MDM_PROFILE_SIGN_MESSAGE: 'false', MDM_PROFILE_ORGANIZATION: 'Example Corp' }).profile).to.deep.equal({ organization: 'Example Corp', signMessage: false, pinTls: false });
+    expect(loadConfig({}).profile).to.deep.equal({ organization: 'MDM', signMessage: true, pinTls: true, identity: 'scep' });
+    expect(loadConfig({ MDM_PROFILE_PIN_TLS: 'false', MDM_PROFILE_SIGN_MESSAGE: 'false', MDM_PROFILE_ORGANIZATION: 'Example Corp', MDM_PROFILE_IDENTITY: 'pkcs12' }).profile).to.deep.equal({ organization: 'Example Corp', signMessage: false, pinTls: false, identity: 'pkcs12' });
     fails({ MDM_PROFILE_PIN_TLS: 'maybe' }, 'MDM_PROFILE_PIN_TLS');
     fails({ MDM_PROFILE_SIGN_MESSAGE: 'yes' }, 'MDM_PROFILE_SIGN_MESSAGE');
+    fails({ MDM_PROFILE_IDENTITY: 'PKCS12' }, 'MDM_PROFILE_IDENTITY');
   });
 
   it('the plain-HTTP listener is off unless MDM_HTTP_PORT is set; its public URL follows MDM_PUBLIC_URL', () => {

@@ -4,6 +4,7 @@ import type { Enrollments } from '../../../application/enrollment/enrollments.js
 import type { Clock } from '../../../application/ports/clock.js';
 import type { Logger } from '../../../application/ports/logger.js';
 import { buildEnrollmentProfile, type EnrollmentProfileInputs } from '../../enrollment/enrollment-profile.js';
+import { scepProfileIdentity, type ProfileIdentity } from '../../enrollment/profile-identity.js';
 import { signProfile } from '../../enrollment/sign-profile.js';
 import { buildXmlPlist } from '../../plist/index.js';
 import { renderTokenLandingPage } from './token-landing-page.js';
@@ -20,6 +21,8 @@ export interface EnrollmentRouteDeps {
   readonly organization?: string;
   /** Records EnrollmentProfileServed on the enrollment (with the clock it is stamped by). */
   readonly steps?: { readonly enrollments: Pick<Enrollments, 'record'>; readonly clock: Clock };
+  /** MDM_PROFILE_IDENTITY: SCEP when absent. */
+  readonly identityFor?: ProfileIdentity;
 }
 
 const PROFILE_TYPE = 'application/x-apple-aspen-config';
@@ -38,7 +41,8 @@ async function recordServed(deps: EnrollmentRouteDeps, enrollmentId: string, sig
 /**
  * `GET /enroll/<token>`: a page whose button POSTs back; it spends nothing and says nothing about
  * the token (link previewers fetch it). `POST /enroll/<token>`: redeems one use of the token and
- * answers the enrollment profile, with a one-time SCEP challenge bound to this enrollment. Signed
+ * answers the enrollment profile, with a one-time SCEP challenge bound to this enrollment (or the
+ * PKCS#12 identity the server made for it, per MDM_PROFILE_IDENTITY). Signed
  * (CMS) unless `?unsigned=1`. An unusable token is a bare 404, whatever the reason.
  */
 export function enrollmentRoutes(deps: EnrollmentRouteDeps): Router {
@@ -57,7 +61,8 @@ export function enrollmentRoutes(deps: EnrollmentRouteDeps): Router {
       const token = String(req.params['token'] ?? '');
       const enrollment = await deps.tokens.redeem(token);
       if (!enrollment) return bare(res, 404);
-      const profile = buildEnrollmentProfile({ ...base, challenge: enrollment.challenge, enrollmentId: enrollment.enrollmentId });
+      const identity = await (deps.identityFor ?? scepProfileIdentity)(enrollment.enrollmentId, enrollment.challenge);
+      const profile = buildEnrollmentProfile({ ...base, challenge: enrollment.challenge, enrollmentId: enrollment.enrollmentId, ...identity });
       const xml = Buffer.from(buildXmlPlist(profile));
       deps.logger.info('enrollment profile served', { enrollmentId: enrollment.enrollmentId, user: enrollment.user, group: enrollment.group });
       const unsigned = req.query['unsigned'] === '1' || !deps.signer;

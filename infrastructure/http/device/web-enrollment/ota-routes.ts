@@ -7,6 +7,7 @@ import type { Logger } from '../../../../application/ports/logger.js';
 import { isUuid } from '../../../../application/deterministic-ids.js';
 import { buildEnrollmentProfile, type EnrollmentProfileInputs } from '../../../enrollment/enrollment-profile.js';
 import { encryptProfileContent } from '../../../enrollment/encrypt-profile.js';
+import { scepProfileIdentity, type ProfileIdentity } from '../../../enrollment/profile-identity.js';
 import { buildOtaIdentityProfile } from '../../../enrollment/ota-identity-profile.js';
 import type { AppleDeviceCa } from '../../../enrollment/ota/apple-device-ca.js';
 import { DeviceAnswerContentError, parseDeviceAnswerContent, type DeviceAnswerContent } from '../../../enrollment/ota/device-answer-content.js';
@@ -23,6 +24,8 @@ export interface OtaRouteDeps {
   readonly signer?: ProfileSigningIdentity;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** MDM_PROFILE_IDENTITY for phase 3's enrollment profile (phase 2's stays SCEP): SCEP when absent. */
+  readonly identityFor?: ProfileIdentity;
 }
 
 /** A device's signed answer with a few certificates is a few KiB. */
@@ -110,7 +113,8 @@ export function otaRoutes(deps: OtaRouteDeps): Router {
       log.warn('OTA answer refused', { phase: 3, udid, certificate: summary.sha256, reason: outcome.refusal, detail: outcome.detail });
       return bare(res, STATUS[outcome.refusal]);
     }
-    const profile = encryptProfileContent(buildEnrollmentProfile({ ...base, challenge: outcome.value.scepChallenge, enrollmentId }), answer.signerDer);
+    const identity = await (deps.identityFor ?? scepProfileIdentity)(enrollmentId, outcome.value.scepChallenge);
+    const profile = encryptProfileContent(buildEnrollmentProfile({ ...base, challenge: outcome.value.scepChallenge, enrollmentId, ...identity }), answer.signerDer);
     const { body, signed } = profileBytes(profile, deps.signer);
     await deps.ota.recordServed(enrollmentId, 'mdm', signed, true);
     log.info('OTA phase 3: encrypted enrollment profile served', { udid, user: outcome.value.user, group: outcome.value.group, certificate: summary.sha256 });

@@ -7,6 +7,7 @@ import type { Logger } from '../../../../application/ports/logger.js';
 import type { DirectoryUser, UserDirectory } from '../../../../application/ports/user-directory.js';
 import { canonicalUserName } from '../../../../domain/user/user-name.js';
 import { buildEnrollmentProfile, type EnrollmentProfileInputs } from '../../../enrollment/enrollment-profile.js';
+import { scepProfileIdentity, type ProfileIdentity } from '../../../enrollment/profile-identity.js';
 import { buildProfileServicePayload } from '../../../enrollment/profile-service-payload.js';
 import type { AddressMatcher } from '../identity/cidr.js';
 import { clientAddress } from './client-address.js';
@@ -28,6 +29,8 @@ export interface WebEnrollmentDeps {
   readonly isTrustedProxy: AddressMatcher;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** MDM_PROFILE_IDENTITY for the enrollment profile (OTA off): SCEP when absent. */
+  readonly identityFor?: ProfileIdentity;
 }
 
 const FORM_COOKIE = '__Host-mdm-enroll-form';
@@ -105,7 +108,8 @@ export function webEnrollmentRoutes(deps: WebEnrollmentDeps): Router {
 
   async function answerEnrollmentProfile(res: Response, base: NonNullable<ReturnType<WebEnrollmentDeps['profileBase']>>, user: DirectoryUser, remote: string): Promise<void> {
     const enrollment = await deps.enrollments.begin({ method: 'web', user: user.username, ...(user.group !== undefined ? { group: user.group } : {}), actor: { kind: 'user', id: user.username } });
-    const { body, signed } = profileBytes(buildEnrollmentProfile({ ...base, challenge: enrollment.challenge, enrollmentId: enrollment.enrollmentId }), deps.signer);
+    const identity = await (deps.identityFor ?? scepProfileIdentity)(enrollment.enrollmentId, enrollment.challenge);
+    const { body, signed } = profileBytes(buildEnrollmentProfile({ ...base, challenge: enrollment.challenge, enrollmentId: enrollment.enrollmentId, ...identity }), deps.signer);
     await deps.enrollments.record({ type: 'RecordProfileServed', enrollmentId: enrollment.enrollmentId, profile: 'mdm', signed, encrypted: false, at: deps.clock.now().toISOString() });
     deps.logger.info('enrollment sign-in: enrollment profile served', { user: user.username, group: user.group, enrollmentId: enrollment.enrollmentId, remote });
     sendProfile(res, body, 'enroll.mobileconfig');
