@@ -17,17 +17,18 @@ import type { DeviceState } from './state.js';
 function startEnrollment(c: StartEnrollment, s: DeviceState): DeviceEvent[] {
   const known = s.status === 'enrolled' || s.status === 'enrolling';
   if (known && s.certificateHash === c.certificateHash && s.topic === c.topic && sameFacts(s.facts, c.facts)) return [];
-  const replacing = known && s.certificateHash !== undefined && s.certificateHash !== c.certificateHash;
+  const bound = s.certificateHash;
+  const replacing = known && bound !== undefined && bound !== c.certificateHash;
   // The application looked at the certificate the device was bound to when it loaded the state; a
   // finding about another one (the binding moved meanwhile) says nothing about this device.
-  const ended = replacing && c.endedIdentity?.certificateHash === s.certificateHash ? c.endedIdentity : undefined;
+  const ended = replacing && c.endedIdentity?.certificateHash === bound ? c.endedIdentity : undefined;
   if (ended) return [...cancelAll(s.queue, c.at, 'reenrolled', 'device'), ...enrollmentStarted(c, s, ended)];
   if (replacing && s.status === 'enrolled') {
     // Any certificate from our CA (the static SCEP challenge takes any subject) could otherwise
     // claim an enrolled device, its queue and its unlock token.
-    if (c.renewalOf !== s.certificateHash) throw new DomainError('rebind-refused', `device ${c.udid} is enrolled under another certificate, and this one does not renew it`);
+    if (c.renewalOf !== bound) throw new DomainError('rebind-refused', `device ${c.udid} is enrolled under another certificate, and this one does not renew it`);
     if (s.topic !== c.topic) throw new DomainError('rebind-refused', `device ${c.udid} is enrolled under topic ${s.topic}`);
-    return [{ type: 'DeviceCertificateRebound', data: { udid: c.udid, previousCertificateHash: s.certificateHash!, certificateHash: c.certificateHash, facts: c.facts, reboundAt: c.at } }];
+    return [{ type: 'DeviceCertificateRebound', data: { udid: c.udid, previousCertificateHash: bound, certificateHash: c.certificateHash, facts: c.facts, reboundAt: c.at } }];
   }
   if (s.status === 'enrolled' && s.certificateHash === c.certificateHash && s.topic === c.topic) return [];
   return enrollmentStarted(c, s);

@@ -74,7 +74,7 @@ export function evolve(state: DeviceState, event: DeviceEvent): DeviceState {
   }
 }
 
-/** What belonged to the device's identity: its push coordinates, unlock token and a pending unenrollment. */
+/** Forgets what belonged to the device's identity: its push coordinates, unlock token and a pending unenrollment. */
 function withoutIdentity<S extends Partial<DeviceState>>(state: S): Omit<S, 'push' | 'unlockToken' | 'pushTokenInvalidatedAt' | 'unenrollmentRequestedAt'> {
   const { push: _push, unlockToken: _unlock, pushTokenInvalidatedAt: _invalid, unenrollmentRequestedAt: _leaving, ...rest } = state;
   return rest;
