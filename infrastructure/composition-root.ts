@@ -186,6 +186,11 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
         // A device that (re)gains push coordinates may have commands waiting since before.
         onPushable: (udid) => push?.coordinator.requestPush(udid),
         onCertificateReleased: releaseCertificate,
+        // Rarely asked (a known device with another certificate): worth catching up with the CLI's revocations first.
+        revocationOf: async (sha256) => {
+          if (!certificates.revocations.isRevoked(sha256)) await certificates.revocations.refresh();
+          return certificates.revocations.revocationOf(sha256)?.reason;
+        },
         ...(push ? { expectedTopic: push.sender.certificate.topic } : {}),
         admission: new EnrollmentAdmission(eventStore, clock, { all: config.enrollmentQuarantine, required: (group) => deviceGroups.quarantineRequired(group) }, enrollments),
       }))

@@ -12,6 +12,7 @@ import type { CheckInMessage, DeviceAnswer, PresentedIdentity, ReleasedCertifica
 import { unlockTokenContext } from './secret-contexts.js';
 import { checkBinding, loadDeviceState, unenrollmentAnswer } from './device-binding.js';
 import { awaitingApproval } from '../../domain/device/quarantine.js';
+import { identitySuccession, type RevocationLookup } from './identity-succession.js';
 import type { Admission } from '../enrollment/enrollment-admission.js';
 
 export interface CheckInHooks {
@@ -34,13 +35,20 @@ export interface CheckInHooks {
    * before the device is answered, so a revocation it triggers is stored by then.
    */
   onCertificateReleased?(released: ReleasedCertificate): Promise<void>;
+  /**
+   * Why a certificate was revoked, if it was. Asked at Authenticate about the certificate a device is
+   * bound to when it presents another one: a revoked identity (but a superseded one) lets the device
+   * enroll anew. Without it, only an expired identity does.
+   */
+  revocationOf?: RevocationLookup;
 }
 
 /**
  * The CheckInURL side of the protocol: Authenticate, TokenUpdate, CheckOut. The certificate the
  * device presented is bound to its UDID at Authenticate; every later message must come with that
- * certificate. A device that re-enrolls through SCEP authenticates with its new certificate, which
- * rebinds it (the enrollment, queue and inventory stay).
+ * certificate. A device that renews its identity authenticates with the renewed certificate, which
+ * rebinds it (the enrollment, queue and inventory stay); a device whose identity ended without a
+ * CheckOut (wiped, revoked, expired) enrolls anew with any other certificate of our CA.
  */
 export class CheckInService {
   constructor(
@@ -89,11 +97,15 @@ export class CheckInService {
 
   private async authenticate(m: Extract<CheckInMessage, { messageType: 'Authenticate' }>, identity: PresentedIdentity, at: string): Promise<DeviceAnswer> {
     const before = await loadDeviceState(this.store, this.cache, m.udid);
-    const leaving = unenrollmentAnswer(before);
+    const bound = before.status === 'enrolled' || before.status === 'enrolling' ? before.certificateHash : undefined;
+    const succession = bound !== undefined && bound !== identity.certificateHash
+      ? await identitySuccession(this.store, bound, identity.certificateHash, at, this.hooks.revocationOf)
+      : {};
+    // A device whose identity ended has left, as it was asked to: it may come back.
+    const leaving = succession.endedIdentity ? undefined : unenrollmentAnswer(before);
     if (leaving) return leaving;
-    const certificateNamesDevice = identity.subjectCommonName === m.udid;
     // Refuse a takeover before the certificate gets bound to this device.
-    if (before.status === 'enrolled' && before.certificateHash !== identity.certificateHash && !certificateNamesDevice) return { kind: 'refused', reason: 'rebind-refused' };
+    if (before.status === 'enrolled' && bound !== identity.certificateHash && !succession.endedIdentity && succession.renewalOf !== bound) return { kind: 'refused', reason: 'rebind-refused' };
     const admission = (await this.hooks.admission?.admit(m.udid, identity.certificateHash, before, at)) ?? { kind: 'admitted', quarantine: false };
     if (admission.kind === 'refused') return { kind: 'refused', reason: admission.reason };
     try {
@@ -111,22 +123,30 @@ export class CheckInService {
       throw error;
     }
     const result = await this.device(m.udid, {
-      type: 'StartEnrollment', udid: m.udid, topic: m.topic, certificateHash: identity.certificateHash, certificateNamesDevice, facts: m.facts,
+      type: 'StartEnrollment', udid: m.udid, topic: m.topic, certificateHash: identity.certificateHash, ...succession, facts: m.facts,
       ...(admission.enrollment ? { enrollment: admission.enrollment } : {}), ...(admission.quarantine ? { quarantine: true } : {}), at,
     });
     if ('kind' in result) return result.kind === 'rejected' && result.detail.startsWith('rebind-refused') ? { kind: 'refused', reason: 'rebind-refused' } : result;
     // The certificate the device left behind speaks for nobody any more.
-    const rebound = result.events.find((e) => e.type === 'DeviceCertificateRebound');
-    if (rebound?.type === 'DeviceCertificateRebound') {
-      await handleCommand(this.store, certificateBindingDecider, certificateStreamId(rebound.data.previousCertificateHash), {
-        commandId: randomUUID(),
-        command: { type: 'RetireCertificate', certificateHash: rebound.data.previousCertificateHash, udid: m.udid, at },
-        actor: { kind: 'device', id: m.udid },
-        occurredAt: at,
-      });
-      await this.hooks.onCertificateReleased?.({ udid: m.udid, certificateHash: rebound.data.previousCertificateHash, reason: 'superseded' });
+    for (const event of result.events) {
+      if (event.type === 'DeviceCertificateRebound') {
+        await this.retire(event.data.previousCertificateHash, m.udid, at);
+        await this.hooks.onCertificateReleased?.({ udid: m.udid, certificateHash: event.data.previousCertificateHash, reason: 'superseded' });
+      } else if (event.type === 'DeviceEnrollmentStarted' && event.data.previousIdentity) {
+        // Revoked or expired already: nothing more to release.
+        await this.retire(event.data.previousIdentity.certificateHash, m.udid, at);
+      }
     }
     return { kind: 'ok' };
+  }
+
+  private async retire(certificateHash: string, udid: string, at: string): Promise<void> {
+    await handleCommand(this.store, certificateBindingDecider, certificateStreamId(certificateHash), {
+      commandId: randomUUID(),
+      command: { type: 'RetireCertificate', certificateHash, udid, at },
+      actor: { kind: 'device', id: udid },
+      occurredAt: at,
+    });
   }
 
   private async requireBinding(udid: string, identity: PresentedIdentity, refuseIfLeaving = false): Promise<DeviceAnswer | undefined> {

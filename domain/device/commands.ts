@@ -1,5 +1,6 @@
 import type { SealedSecret } from '../shared/sealed.js';
 import type { DeviceFacts } from './device-facts.js';
+import type { EndedIdentity } from './events.js';
 import type { QueueCommandType } from './queue/commands.js';
 
 /** From an Authenticate check-in: the device starts (or restarts) enrollment under a certificate. */
@@ -10,10 +11,17 @@ export interface StartEnrollment {
   /** SHA-256 (hex) of the identity certificate the device authenticated with. */
   readonly certificateHash: string;
   /**
-   * The certificate names this very device (its subject is the UDID), as the certificates the server
-   * issues for identity renewal do. Only such a certificate may take over an enrolled device.
+   * The certificate the presented one renews, as its issuance record says (a renewal challenge, or a
+   * SCEP RenewalReq signed with it). Only a renewal of the certificate an enrolled device is bound to
+   * may take its place.
    */
-  readonly certificateNamesDevice?: boolean;
+  readonly renewalOf?: string;
+  /**
+   * A certificate found to speak for its device no more although the device never checked out:
+   * revoked (for another reason than its renewal) or expired. A device still bound to it enrolls
+   * anew with the presented certificate.
+   */
+  readonly endedIdentity?: EndedIdentity;
   readonly facts: DeviceFacts;
   /** The enrollment the certificate was issued for, with the person and group it named. */
   readonly enrollment?: { readonly enrollmentId: string; readonly user?: string; readonly group?: string };

@@ -3,31 +3,47 @@ import { DomainError } from '../shared/domain-error.js';
 import type { CheckOut, DeviceCommand, InvalidatePushToken, RecordTokenUpdate, RequestUnenrollment, StartEnrollment } from './commands.js';
 import { approveDevice, quarantineOnStart, rejectDevice } from './quarantine.js';
 import { sameFacts } from './device-facts.js';
-import type { DeviceEvent } from './events.js';
+import type { DeviceEvent, EndedIdentity } from './events.js';
 import { cancelAll, decideQueue } from './queue/decide-queue.js';
 import type { DeviceState } from './state.js';
 
 /**
  * Authenticate. An unknown or checked-out device starts a (re-)enrollment. A known device presenting
- * a new certificate (identity renewal through a reinstalled enrollment profile) is rebound and keeps
- * its enrollment, queue and inventory. Repeating what is already known records nothing.
+ * a renewal of its certificate (identity renewal through a reinstalled enrollment profile, or a
+ * SCEP RenewalReq) is rebound and keeps its enrollment, queue and inventory. A device whose
+ * identity ended without a CheckOut (wiped, revoked, expired) enrolls anew from a clean slate.
+ * Repeating what is already known records nothing.
  */
 function startEnrollment(c: StartEnrollment, s: DeviceState): DeviceEvent[] {
   const known = s.status === 'enrolled' || s.status === 'enrolling';
   if (known && s.certificateHash === c.certificateHash && s.topic === c.topic && sameFacts(s.facts, c.facts)) return [];
-  if (s.status === 'enrolled' && s.certificateHash !== undefined && s.certificateHash !== c.certificateHash) {
-    // Any certificate from our CA could otherwise claim an enrolled device, its queue and its
-    // unlock token: a renewal certificate must name the device.
-    if (c.certificateNamesDevice !== true) throw new DomainError('rebind-refused', `device ${c.udid} is enrolled under another certificate, and this one does not name it`);
+  const bound = s.certificateHash;
+  const replacing = known && bound !== undefined && bound !== c.certificateHash;
+  // The application looked at the certificate the device was bound to when it loaded the state; a
+  // finding about another one (the binding moved meanwhile) says nothing about this device.
+  const ended = replacing && c.endedIdentity?.certificateHash === bound ? c.endedIdentity : undefined;
+  if (ended) return [...cancelAll(s.queue, c.at, 'reenrolled', 'device'), ...enrollmentStarted(c, s, ended)];
+  if (replacing && s.status === 'enrolled') {
+    // Any certificate from our CA (the static SCEP challenge takes any subject) could otherwise
+    // claim an enrolled device, its queue and its unlock token.
+    if (c.renewalOf !== bound) throw new DomainError('rebind-refused', `device ${c.udid} is enrolled under another certificate, and this one does not renew it`);
     if (s.topic !== c.topic) throw new DomainError('rebind-refused', `device ${c.udid} is enrolled under topic ${s.topic}`);
-    return [{ type: 'DeviceCertificateRebound', data: { udid: c.udid, previousCertificateHash: s.certificateHash, certificateHash: c.certificateHash, facts: c.facts, reboundAt: c.at } }];
+    return [{ type: 'DeviceCertificateRebound', data: { udid: c.udid, previousCertificateHash: bound, certificateHash: c.certificateHash, facts: c.facts, reboundAt: c.at } }];
   }
   if (s.status === 'enrolled' && s.certificateHash === c.certificateHash && s.topic === c.topic) return [];
+  return enrollmentStarted(c, s);
+}
+
+function enrollmentStarted(c: StartEnrollment, s: DeviceState, previousIdentity?: EndedIdentity): DeviceEvent[] {
   const enrollment = c.enrollment ? { enrollmentId: c.enrollment.enrollmentId, ...(c.enrollment.user ? { user: c.enrollment.user } : {}), ...(c.enrollment.group ? { group: c.enrollment.group } : {}) } : {};
   return [
     {
       type: 'DeviceEnrollmentStarted',
-      data: { udid: c.udid, topic: c.topic, certificateHash: c.certificateHash, facts: c.facts, reenrollment: s.enrollments > 0, ...enrollment, startedAt: c.at },
+      data: {
+        udid: c.udid, topic: c.topic, certificateHash: c.certificateHash, facts: c.facts, reenrollment: s.enrollments > 0, ...enrollment,
+        ...(previousIdentity ? { previousIdentity: { certificateHash: previousIdentity.certificateHash, ended: previousIdentity.ended } } : {}),
+        startedAt: c.at,
+      },
     },
     ...quarantineOnStart(c, s),
   ];

@@ -8,6 +8,12 @@ export interface PushCoordinates {
   readonly pushMagic: string;
 }
 
+/** How a device's identity ended without a CheckOut. */
+export interface EndedIdentity {
+  readonly certificateHash: string;
+  readonly ended: 'revoked' | 'expired';
+}
+
 export type DeviceEnrollmentStarted = {
   readonly type: 'DeviceEnrollmentStarted';
   readonly data: {
@@ -22,6 +28,11 @@ export type DeviceEnrollmentStarted = {
     /** The person the enrollment named: the UDID ↔ user record on the device. */
     readonly user?: string;
     readonly group?: string;
+    /**
+     * The identity the device held until now ended without a CheckOut (its certificate was revoked,
+     * or expired): the new enrollment starts clean, as after a CheckOut.
+     */
+    readonly previousIdentity?: EndedIdentity;
     readonly startedAt: string;
   };
 };

@@ -7,7 +7,9 @@ export function evolve(state: DeviceState, event: DeviceEvent): DeviceState {
     case 'DeviceEnrollmentStarted': {
       // Push coordinates stay until the next TokenUpdate replaces them, but the device is not
       // pushable while it enrolls: status says so.
-      const { enrollment: _enrollment, quarantine: _quarantine, ...rest } = state;
+      const { enrollment: _enrollment, quarantine: _quarantine, ...kept } = state;
+      // After an identity that ended without a CheckOut, nothing of it carries over (as at CheckOut).
+      const rest = event.data.previousIdentity ? withoutIdentity(kept) : kept;
       const sameCertificate = state.certificateHash === event.data.certificateHash;
       const { enrollmentId, user, group } = event.data;
       // A new certificate is a new enrollment: who it belongs to and its quarantine are decided anew.
@@ -64,12 +66,16 @@ export function evolve(state: DeviceState, event: DeviceEvent): DeviceState {
       return { ...state, pushTokenInvalidatedAt: event.data.invalidatedAt };
     case 'DeviceUnenrollmentRequested':
       return { ...state, unenrollmentRequestedAt: event.data.requestedAt };
-    case 'DeviceCheckedOut': {
-      const { push: _push, unlockToken: _unlock, pushTokenInvalidatedAt: _invalid, unenrollmentRequestedAt: _leaving, ...rest } = state;
-      return { ...rest, status: 'checked-out' };
-    }
+    case 'DeviceCheckedOut':
+      return { ...withoutIdentity(state), status: 'checked-out' };
     default:
       // Everything else is a queue event (the type narrows to QueueEvent, whose evolve is exhaustive).
       return { ...state, queue: evolveQueue(state.queue, event) };
   }
+}
+
+/** Forgets what belonged to the device's identity: its push coordinates, unlock token and a pending unenrollment. */
+function withoutIdentity<S extends Partial<DeviceState>>(state: S): Omit<S, 'push' | 'unlockToken' | 'pushTokenInvalidatedAt' | 'unenrollmentRequestedAt'> {
+  const { push: _push, unlockToken: _unlock, pushTokenInvalidatedAt: _invalid, unenrollmentRequestedAt: _leaving, ...rest } = state;
+  return rest;
 }

@@ -53,7 +53,7 @@ describe('Device aggregate: enrollment link and quarantine', () => {
 
   it('never quarantines an enrolled device that merely authenticates again or renews its identity', () => {
     spec.given([started(), enrolled]).when(authenticate({ quarantine: true, at: t2 })).thenNothing();
-    spec.given([started(), enrolled]).when(authenticate({ certificateHash: other, certificateNamesDevice: true, quarantine: true, at: t2 }))
+    spec.given([started(), enrolled]).when(authenticate({ certificateHash: other, renewalOf: cert, quarantine: true, at: t2 }))
       .then([{ type: 'DeviceCertificateRebound', data: { udid, previousCertificateHash: cert, certificateHash: other, facts, reboundAt: t2 } }]);
   });
 

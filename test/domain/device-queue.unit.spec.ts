@@ -133,9 +133,11 @@ describe('Device command queue', () => {
         { type: 'DeviceCheckedOut', data: { udid, checkedOutAt: t(5) } },
       ]);
     });
-    it('a new certificate naming an enrolled device rebinds it and keeps queue and enrollment; any other is refused', () => {
+    it('a renewal of the bound certificate rebinds an enrolled device and keeps queue and enrollment; any other is refused', () => {
       spec.given([...enrolled, queued('a')]).when({ type: 'StartEnrollment', udid, topic, certificateHash: 'bb', facts: {}, at: t(6) }).thenThrows('rebind-refused');
-      spec.given([...enrolled, queued('a')]).when({ type: 'StartEnrollment', udid, topic, certificateHash: 'bb', certificateNamesDevice: true, facts: {}, at: t(6) })
+      // A renewal of some other certificate (e.g. the attacker's own) is no renewal of this device's.
+      spec.given([...enrolled, queued('a')]).when({ type: 'StartEnrollment', udid, topic, certificateHash: 'bb', renewalOf: 'cc', facts: {}, at: t(6) }).thenThrows('rebind-refused');
+      spec.given([...enrolled, queued('a')]).when({ type: 'StartEnrollment', udid, topic, certificateHash: 'bb', renewalOf: 'aa', facts: {}, at: t(6) })
         .then([{ type: 'DeviceCertificateRebound', data: { udid, previousCertificateHash: 'aa', certificateHash: 'bb', facts: {}, reboundAt: t(6) } }]);
       const state = fold(deviceDecider, [...enrolled, queued('a'), { type: 'DeviceCertificateRebound', data: { udid, previousCertificateHash: 'aa', certificateHash: 'bb', facts: {}, reboundAt: t(6) } }]);
       expect(state).to.include({ status: 'enrolled', certificateHash: 'bb' });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqlite-event-store.js';
@@ -12,7 +12,8 @@ import { asDict, getDict, getString, parsePlist } from '../../infrastructure/pli
 import { deviceStreamId } from '../../domain/device/device.js';
 import { createApnsPushCertificate } from '../apns/apns-certificate-fixture.js';
 import { ApnsStandIn } from '../support/apns-standin.js';
-import { createTestCa, issueDeviceIdentity, issueServerCertificate, type TestCa } from '../support/pki.js';
+import { createTestCa, issueDeviceIdentity, issueServerCertificate, type TestCa, type TestCertificate } from '../support/pki.js';
+import { recordRenewal as recordIssuedRenewal } from '../support/renewal-record.js';
 import { tempDir } from '../support/temp-dir.js';
 import { TestDevice } from '../support/test-device.js';
 
@@ -89,6 +90,16 @@ describe('Apple MDM check-in, end to end', function () {
       return await reader.readStream(deviceStreamId(udid));
     } finally {
       await reader.close();
+    }
+  }
+
+  /** As SCEP records a renewal it issued: `renewed` renews the certificate `ofPem`. */
+  async function recordRenewal(renewed: TestCertificate, ofPem: string, udid: string): Promise<void> {
+    const writer = new SqliteEventStore(join(dir.path, 'events.db'));
+    try {
+      await recordIssuedRenewal(writer, renewed, new X509Certificate(ofPem).fingerprint256.replace(/:/g, '').toLowerCase(), udid);
+    } finally {
+      await writer.close();
     }
   }
 
@@ -280,12 +291,13 @@ describe('Apple MDM check-in, end to end', function () {
     });
   });
 
-  it('identity renewal: a new certificate from our CA rebinds the device and keeps its queue', async () => {
+  it('identity renewal: a renewal of the bound certificate rebinds the device and keeps its queue', async () => {
     const device = await newDevice('mtls');
     await enroll(device);
     const commandUuid = randomUUID();
     await server.services.commandQueue.enqueue([device.udid], { requestType: 'SecurityInfo' }, { commandUuid, actor: { kind: 'admin', id: 'e2e' } });
     const renewed = await issueDeviceIdentity({ ca: mdmCa } as unknown as TestCa, device.udid);
+    await recordRenewal(renewed, device.options.certPem, device.udid);
     const after = new TestDevice({ ...device.options, certPem: renewed.certPem, keyPem: renewed.keyPem });
     devices.push(after);
     expect((await after.checkIn({ MessageType: 'Authenticate', Topic: topic })).status).to.equal(200);
@@ -335,8 +347,9 @@ describe('Apple MDM check-in, end to end', function () {
     const own = await victim.report({ Status: 'Idle' });
     expect(getString(getDict(asDict(parsePlist(own.body)), 'Command'), 'RequestType')).to.equal('ClearPasscode');
 
-    // Renewal with a certificate naming the device rebinds it; the old certificate is retired.
+    // A renewal of the victim's own certificate rebinds it; the old certificate is retired.
     const renewed = await issueDeviceIdentity({ ca: mdmCa } as unknown as TestCa, victim.udid);
+    await recordRenewal(renewed, victim.options.certPem, victim.udid);
     const after = new TestDevice({ ...victim.options, certPem: renewed.certPem, keyPem: renewed.keyPem });
     devices.push(after);
     expect((await after.checkIn({ MessageType: 'Authenticate', Topic: topic })).status).to.equal(200);

@@ -2,7 +2,7 @@ import { assertNever } from '../../shared/decider.js';
 import { DomainError } from '../../shared/domain-error.js';
 import type { EnrollmentStatus } from '../state.js';
 import type { CancelCommand, FailUndeliverable, QueueCommand, QueueCommandType, RecordReport, RequestNextCommand, SeenPolicy } from './commands.js';
-import type { QueueEvent } from './events.js';
+import type { CancellationReason, QueueEvent } from './events.js';
 import { MAX_PRIORITY, MIN_PRIORITY } from './queued-command.js';
 import type { QueueState } from './queue-state.js';
 import { expiredCommands, selectNext } from './select-next.js';
@@ -117,6 +117,6 @@ export function decideQueue(c: QueueCommandType, s: QueueState, status: Enrollme
 }
 
 /** Cancels everything still queued: a device leaving MDM will never run it. */
-export function cancelAll(s: QueueState, at: string, reason: 'checked-out' | 'unenrolled', cancelledBy: string): QueueEvent[] {
+export function cancelAll(s: QueueState, at: string, reason: Exclude<CancellationReason, 'cancelled'>, cancelledBy: string): QueueEvent[] {
   return s.queue.map((q) => ({ type: 'CommandCancelled', data: { commandUuid: q.commandUuid, reason, cancelledBy, cancelledAt: at } }) as const);
 }

@@ -37,9 +37,12 @@ export type CommandDeferred = { readonly type: 'CommandDeferred'; readonly data:
 
 export type CommandExpired = { readonly type: 'CommandExpired'; readonly data: { readonly commandUuid: string; readonly expiredAt: string } };
 
+/** `reenrolled`: the device enrolled anew after its identity ended without a CheckOut. */
+export type CancellationReason = 'cancelled' | 'checked-out' | 'unenrolled' | 'reenrolled';
+
 export type CommandCancelled = {
   readonly type: 'CommandCancelled';
-  readonly data: { readonly commandUuid: string; readonly reason: 'cancelled' | 'checked-out' | 'unenrolled'; readonly cancelledBy: string; readonly cancelledAt: string };
+  readonly data: { readonly commandUuid: string; readonly reason: CancellationReason; readonly cancelledBy: string; readonly cancelledAt: string };
 };
 
 /**
