@@ -162,6 +162,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   container.bind(WEB_ENROLLMENT_ROUTES).toConstantValue(await wireWebEnrollment(config, {
     store: eventStore, secretBox: container.get<SecretBox>(SECRET_BOX), ca, clock, logger, profileBase, ...profileSigning,
     isCertificateRevoked: (sha256) => certificates.revocations.isRevoked(sha256),
+    revokeCertificate: (sha256, reason) => certificates.revocations.revoke({ sha256, reason, actor: { kind: 'system', id: 'ota' } }),
   }));
   let automation: PostEnrollmentAutomation | undefined;
   container.bind<CertificateRevocations>(CERTIFICATE_REVOCATIONS).toConstantValue(certificates.revocations);
