@@ -172,6 +172,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     container.bind(WEB_ENROLLMENT_ROUTES).toConstantValue(await wireWebEnrollment(config, {
       store: eventStore, secretBox: container.get<SecretBox>(SECRET_BOX), ca, clock, logger, profileBase, ...profileSigning, ...profileIdentity,
       isCertificateRevoked: (sha256) => certificates.revocations.isRevoked(sha256),
+      revokeCertificate: (sha256, reason) => certificates.revocations.revoke({ sha256, reason, actor: { kind: 'system', id: 'ota' } }),
     }));
     container.bind<CertificateRevocations>(CERTIFICATE_REVOCATIONS).toConstantValue(certificates.revocations);
     container.bind(CRL_ROUTES).toConstantValue(crlRoutes(() => certificates.revocationList.current(), () => certificates.revocations.loaded));

@@ -30,6 +30,11 @@ interface DeviceFacts {
   /** DeviceEnrolled since the last Authenticate, CheckOut or unenrollment request. */
   enrolled: boolean;
   hold: Hold;
+  /**
+   * The identity a hold was recorded for, when the event said (the device stream's quarantine is
+   * per certificate): a device that starts enrolling with another one is decided anew.
+   */
+  holdCertificate?: string;
   enrollmentId?: string;
   readonly groups: Set<string>;
   /** When it last became active (enrolled and not held), in ms. */
@@ -56,8 +61,10 @@ const NAMESPACE = '7d0c2f4e-9a51-4c3b-8e6f-1b2a3c4d5e6f';
  * in quarantine) and says what to queue because of each event.
  *
  * - A device becomes active when it enrolls (DeviceEnrolled, first time or again) without being
- *   held, or when its quarantined enrollment is approved: it gets the inventory queries and every
- *   profile and app its groups assign. A rejected or still quarantined device gets nothing.
+ *   held, or when its quarantine is lifted (EnrollmentApproved, or DeviceApproved for a device held
+ *   through no enrollment, such as under the global quarantine): it gets the inventory queries and
+ *   every profile and app its groups assign. A rejected or still quarantined device gets nothing,
+ *   refreshes included, until it enrolls again with another identity or enrollment.
  * - While active, a change of its groups or of their assignments installs what it now lacks and
  *   removes (by PayloadIdentifier or bundle identifier) what no group gives it any more. When two
  *   groups install the same PayloadIdentifier, the group first by name wins.
@@ -116,25 +123,45 @@ export class AutomationPlanner {
         // A new enrollment starts without a hold; its EnrollmentQuarantined, if any, follows it.
         if (device.enrollmentId !== e.data.enrollmentId) {
           device.enrollmentId = e.data.enrollmentId;
-          device.hold = 'none';
+          this.release(device);
         }
         const group = e.data.group;
         if (group === undefined || !isGroupName(group) || device.groups.has(group)) return [];
         return [{ kind: 'join-group', udid: e.data.udid, group, enrollmentId: e.data.enrollmentId, commandId: this.id(event, e.data.udid, `join/${group}`) }];
       }
       case 'EnrollmentQuarantined':
-        this.device(e.data.udid).hold = 'quarantined';
+        this.hold(this.device(e.data.udid), 'quarantined');
+        return [];
+      case 'DeviceQuarantined':
+        this.hold(this.device(e.data.udid), 'quarantined', e.data.certificateHash);
         return [];
       case 'EnrollmentRejected':
-        this.device(e.data.udid).hold = 'rejected';
+        this.hold(this.device(e.data.udid), 'rejected', e.data.certificateSha256);
         return [];
-      case 'EnrollmentApproved': {
+      case 'DeviceRejected':
+        this.hold(this.device(e.data.udid), 'rejected', e.data.certificateHash);
+        return [];
+      // An enrollment's approval is recorded on both streams; the first lifts the hold, the second finds none.
+      case 'EnrollmentApproved':
+      case 'DeviceApproved': {
         const device = this.device(e.data.udid);
         if (device.hold !== 'quarantined') return [];
-        device.hold = 'none';
+        this.release(device);
         return device.enrolled ? this.activate(event, e.data.udid, device) : [];
       }
-      case 'DeviceEnrollmentStarted':
+      case 'DeviceEnrollmentStarted': {
+        const device = this.device(e.data.udid);
+        device.enrolled = false;
+        // Another identity is another enrollment: its quarantine, if any, is recorded after this.
+        if (device.holdCertificate !== undefined && device.holdCertificate !== e.data.certificateHash) this.release(device);
+        return [];
+      }
+      case 'DeviceCertificateRebound': {
+        // A renewed identity carries the decision about the one it replaces.
+        const device = this.device(e.data.udid);
+        if (device.holdCertificate === e.data.previousCertificateHash) device.holdCertificate = e.data.certificateHash;
+        return [];
+      }
       case 'DeviceCheckedOut':
       case 'DeviceUnenrollmentRequested':
         this.device(e.data.udid).enrolled = false;
@@ -228,6 +255,17 @@ export class AutomationPlanner {
       for (const a of group.apps) if (!apps.has(a.bundleIdentifier)) apps.set(a.bundleIdentifier, a);
     }
     return { profiles, apps };
+  }
+
+  private hold(device: DeviceFacts, hold: Exclude<Hold, 'none'>, certificate?: string): void {
+    device.hold = hold;
+    if (certificate !== undefined) device.holdCertificate = certificate;
+    else delete device.holdCertificate;
+  }
+
+  private release(device: DeviceFacts): void {
+    device.hold = 'none';
+    delete device.holdCertificate;
   }
 
   private isActive(device: DeviceFacts): boolean {

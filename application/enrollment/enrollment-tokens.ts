@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Enrollments, type Enrollment } from './enrollments.js';
 export type { Enrollment } from './enrollments.js';
-import { enrollmentTokenDecider, enrollmentTokenStreamId, type EnrollmentTokenState } from '../../domain/enrollment/enrollment-token.js';
+import { enrollmentTokenDecider, enrollmentTokenStreamId, tokenRedeemable, type EnrollmentTokenEvent } from '../../domain/enrollment/enrollment-token.js';
 import { scepChallengeDecider, scepChallengeStreamId, type ScepChallengeEvent } from '../../domain/enrollment/scep-challenge.js';
 import { DomainError } from '../../domain/shared/domain-error.js';
 import { handleCommand } from '../command-handling.js';
@@ -51,12 +51,16 @@ export class EnrollmentTokens implements ScepChallenges {
     const match = TOKEN.exec(token);
     if (!match) return undefined;
     const [, tokenId, secret] = match as unknown as [string, string, string];
-    const events = await this.store.readStream(enrollmentTokenStreamId(tokenId), { maxCount: 1 });
-    const created = events[0]?.data as EnrollmentTokenState['created'] | undefined;
+    const events = await this.store.readStream(enrollmentTokenStreamId(tokenId));
+    const state = events.reduce((st, e) => enrollmentTokenDecider.evolve(st, { type: e.type, data: e.data } as EnrollmentTokenEvent), enrollmentTokenDecider.initialState());
+    const created = state.created;
     if (!created || !timingSafeEqual(Buffer.from(created.secretHash, 'hex'), Buffer.from(sha256(secret), 'hex'))) return undefined;
     const at = this.clock.now().toISOString();
-    // The challenge first: if redeeming then fails, a stray challenge nobody knows is harmless,
-    // whereas a use spent without a profile would be lost.
+    // A used-up, expired or revoked link issues nothing: every POST to it would leave a challenge behind.
+    if (!tokenRedeemable(state, at)) return undefined;
+    // The challenge before the use: should redeeming then fail (a concurrent redemption took the
+    // last use; the decider still decides), a stray challenge nobody knows is harmless, whereas a
+    // use spent without a profile would be lost.
     const { enrollmentId, challenge } = await this.enrollments.issueChallenge();
     try {
       await handleCommand(this.store, enrollmentTokenDecider, enrollmentTokenStreamId(tokenId), { commandId: randomUUID(), command: { type: 'RedeemEnrollmentToken', tokenId, enrollmentId, at }, actor: { kind: 'system', id: 'enrollment' }, occurredAt: at });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DeviceAttributes, EnrollmentProfileKind } from '../../domain/enrollment/enrollment.js';
+import { DomainError } from '../../domain/shared/domain-error.js';
 import { issuedCertificateStreamId, type CertificateIssued } from '../certificates/issued-certificates.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventStore } from '../ports/event-store.js';
@@ -31,6 +32,8 @@ export interface OtaSignerIdentity {
 export interface OtaEnrollmentOptions {
   /** Whether a certificate (SHA-256, hex) was revoked; without it, nothing counts as revoked. */
   readonly isCertificateRevoked?: (sha256: string) => boolean | Promise<boolean>;
+  /** Revokes a certificate (SHA-256, hex); without it, the phase-2 identity stays valid until it expires. */
+  readonly revokeCertificate?: (sha256: string, reason: 'superseded') => Promise<unknown>;
 }
 
 const refuse = <T>(refusal: OtaRefusal, detail: string): OtaOutcome<T> => ({ ok: false, refusal, detail });
@@ -40,8 +43,9 @@ const refuse = <T>(refusal: OtaRefusal, detail: string): OtaOutcome<T> => ({ ok:
  * gets a Profile Service challenge. Phase 2: the device answers with it (signed by Apple's device
  * certificate, checked by the caller); the challenge is spent, the device's attributes recorded and
  * a SCEP challenge handed out for an identity named for the enrollment. Phase 3: the device answers
- * again signed with that identity and receives the enrollment profile. Every check comes before
- * the first append, so a refused answer records nothing.
+ * again signed with that identity and receives the enrollment profile, once per enrollment; that
+ * identity is then revoked, its work done. Every check comes before the first append, so a refused
+ * answer records nothing.
  */
 export class OtaEnrollments {
   constructor(
@@ -85,11 +89,34 @@ export class OtaEnrollments {
     const state = await this.enrollments.state(enrollmentId);
     if (state.started?.method !== 'ota' || !state.attributes) return refuse('enrollment', 'the enrollment has not answered phase 2');
     if (state.attributes.udid !== udid) return refuse('device', 'another device answered phase 2');
+    // Each phase 3 hands out a challenge for a CA-signed identity: one profile per enrollment, and
+    // none once a device enrolled with it or an admin rejected it.
+    if (state.enrollmentProfileServedAt !== undefined) return refuse('enrollment', 'the enrollment profile was served before');
+    if (state.quarantine === 'rejected') return refuse('enrollment', 'the enrollment was rejected');
+    if (state.udid !== undefined) return refuse('enrollment', 'a device has authenticated with this enrollment already');
     // Devices repeat phase 1's challenge; when they do, it must be the one this device spent.
     if (challenge !== undefined && !(await this.challenges.redeemedBy(challenge, enrollmentId, udid))) return refuse('challenge', 'the challenge is not the one this device answered with');
     const { challenge: scepChallenge } = await this.enrollments.issueChallenge(enrollmentId);
     const { user, group } = state.started;
     return { ok: true, value: { scepChallenge, ...(user !== undefined ? { user } : {}), ...(group !== undefined ? { group } : {}) } };
+  }
+
+  /**
+   * Phase 3's last step, once the profile is built and before it is sent: the phase-2 identity is
+   * revoked (superseded: it existed to sign this answer and receive the encrypted profile), then
+   * the profile is recorded served, which only one answer per enrollment can do. Revoked first, so
+   * that should the revocation fail nothing says the enrollment is spent and the device may answer
+   * again; a concurrent answer that loses the record is refused.
+   */
+  async enrollmentProfileServed(enrollmentId: string, signer: OtaSignerIdentity, signed: boolean): Promise<OtaOutcome<undefined>> {
+    await this.options.revokeCertificate?.(signer.sha256, 'superseded');
+    try {
+      await this.enrollments.record({ type: 'RecordProfileServed', enrollmentId, profile: 'mdm', signed, encrypted: true, at: this.clock.now().toISOString() });
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'profile-served') return refuse('enrollment', 'the enrollment profile was served meanwhile');
+      throw error;
+    }
+    return { ok: true, value: undefined };
   }
 
   async recordServed(enrollmentId: string, profile: EnrollmentProfileKind, signed: boolean, encrypted: boolean): Promise<void> {

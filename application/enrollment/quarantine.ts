@@ -1,5 +1,5 @@
 import { deviceDecider, deviceStreamId, type DeviceCommand, type DeviceEvent, type DeviceState } from '../../domain/device/device.js';
-import { enrollmentDecider, enrollmentStreamId, type EnrollmentCommand, type EnrollmentEvent, type EnrollmentState } from '../../domain/enrollment/enrollment.js';
+import { enrollmentDecider, enrollmentStreamId, type EnrollmentCommand, type EnrollmentEvent, type EnrollmentIdentityIssued, type EnrollmentState } from '../../domain/enrollment/enrollment.js';
 import { DomainError } from '../../domain/shared/domain-error.js';
 import { handleCommand } from '../command-handling.js';
 import { uuidV5 } from '../deterministic-ids.js';
@@ -26,7 +26,7 @@ type Decision = 'approve' | 'reject';
 /**
  * An admin's decision about a quarantined enrollment (or a quarantined device that came through no
  * enrollment), named by enrollment id or UDID. Approval lifts the hold on the device; rejection
- * asks the device to unenroll and revokes its certificate. Both are safe to repeat: the event ids
+ * asks the device to unenroll and revokes its certificates. Both are safe to repeat: the event ids
  * derive from what is decided, and a decision already taken records nothing more.
  */
 export class Quarantine {
@@ -37,24 +37,31 @@ export class Quarantine {
   ) {}
 
   async approve(target: string, actor: Actor): Promise<QuarantineOutcome> {
-    return this.decide(target, 'approve', actor);
+    return (await this.decide(target, 'approve', actor)).outcome;
   }
 
+  /**
+   * Revokes the identity the device authenticated with and every other identity the enrollment
+   * was issued (an OTA enrollment's phase-2 identity, one enrolled but never used): none of them
+   * may speak for the device any more.
+   */
   async reject(target: string, actor: Actor, reason?: string): Promise<QuarantineOutcome> {
-    const outcome = await this.decide(target, 'reject', actor, reason);
+    const { outcome, record } = await this.decide(target, 'reject', actor, reason);
+    const issued = outcome.enrollmentId === undefined ? [] : record.steps.flatMap((e) => (e.type === 'EnrollmentIdentityIssued' ? [(e.data as EnrollmentIdentityIssued['data']).certificateSha256] : []));
     // Also on a repeat: the revocation may be what failed the first time.
-    await this.revokeCertificate(outcome.certificateSha256, 'enrollment-rejected');
+    for (const sha256 of new Set([outcome.certificateSha256, ...issued])) await this.revokeCertificate(sha256, 'enrollment-rejected');
     return outcome;
   }
 
-  private async decide(target: string, decision: Decision, actor: Actor, reason?: string): Promise<QuarantineOutcome> {
+  private async decide(target: string, decision: Decision, actor: Actor, reason?: string): Promise<{ outcome: QuarantineOutcome; record: EnrollmentRecord }> {
     const record = await findEnrollment(this.store, target);
     if (!record) throw new DomainError('unknown-enrollment', `no enrollment or device ${target}`);
     const by = `${actor.kind}:${actor.id}`;
     const at = this.clock.now().toISOString();
-    return record.enrollmentId && record.enrollment?.started
-      ? this.decideEnrollment(record, record.enrollmentId, record.enrollment, decision, by, at, actor, reason)
-      : this.decideDevice(record, decision, by, at, actor, reason);
+    const outcome = record.enrollmentId && record.enrollment?.started
+      ? await this.decideEnrollment(record, record.enrollmentId, record.enrollment, decision, by, at, actor, reason)
+      : await this.decideDevice(record, decision, by, at, actor, reason);
+    return { outcome, record };
   }
 
   private async decideEnrollment(record: EnrollmentRecord, enrollmentId: string, enrollment: EnrollmentState, decision: Decision, by: string, at: string, actor: Actor, reason?: string): Promise<QuarantineOutcome> {

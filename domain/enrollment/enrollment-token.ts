@@ -36,6 +36,11 @@ export interface EnrollmentTokenState {
 
 export const enrollmentTokenStreamId = (tokenId: string): string => `enrollment-token-${tokenId}`;
 
+/** Whether the token can enroll one more device at `at`: known, not revoked, not expired, not used up. */
+export function tokenRedeemable(s: EnrollmentTokenState, at: string): boolean {
+  return s.created !== undefined && !s.revoked && s.created.expiresAt > at && s.uses < s.created.maxUses;
+}
+
 export const enrollmentTokenDecider: Decider<EnrollmentTokenCommand, EnrollmentTokenEvent, EnrollmentTokenState> = {
   initialState: () => ({ uses: 0, revoked: false }),
   decide: (c, s) => {
@@ -47,7 +52,7 @@ export const enrollmentTokenDecider: Decider<EnrollmentTokenCommand, EnrollmentT
         return [{ type: 'EnrollmentTokenCreated', data: { tokenId: c.tokenId, secretHash: c.secretHash, maxUses: c.maxUses, expiresAt: c.expiresAt, ...(c.user ? { user: c.user } : {}), ...(c.group ? { group: c.group } : {}), createdBy: c.createdBy, createdAt: c.at } }];
       case 'RedeemEnrollmentToken':
         // One answer for every kind of unusable token: a caller learns nothing about which it was.
-        if (!s.created || s.revoked || s.created.expiresAt <= c.at || s.uses >= s.created.maxUses) throw new DomainError('token-unusable', 'the enrollment token is unknown, used up, expired or revoked');
+        if (!tokenRedeemable(s, c.at)) throw new DomainError('token-unusable', 'the enrollment token is unknown, used up, expired or revoked');
         return [{ type: 'EnrollmentTokenRedeemed', data: { tokenId: c.tokenId, enrollmentId: c.enrollmentId, use: s.uses + 1, redeemedAt: c.at } }];
       case 'RevokeEnrollmentToken':
         if (!s.created) throw new DomainError('unknown-token', `no enrollment token ${c.tokenId}`);

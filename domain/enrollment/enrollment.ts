@@ -91,6 +91,8 @@ export interface EnrollmentState {
   readonly udid?: string;
   readonly certificateSha256?: string;
   readonly quarantine: QuarantineStatus;
+  /** When the enrollment profile (kind `mdm`) was first served. */
+  readonly enrollmentProfileServedAt?: string;
 }
 
 export const enrollmentStreamId = (enrollmentId: string): string => `enrollment-${enrollmentId}`;
@@ -113,9 +115,13 @@ function decide(c: EnrollmentCommand, s: EnrollmentState): EnrollmentEvent[] {
         return [];
       }
       return [{ type: 'EnrollmentDeviceAttributesReceived', data: { enrollmentId: c.enrollmentId, attributes: c.attributes, receivedAt: c.at } }];
-    case 'RecordProfileServed':
-      requireStarted(s, c.enrollmentId);
+    case 'RecordProfileServed': {
+      const started = requireStarted(s, c.enrollmentId);
+      // OTA phase 3 hands out an identity challenge with the profile: once per enrollment, so a
+      // second answer (a replay, a concurrent one) loses here, before its profile leaves.
+      if (c.profile === 'mdm' && started.method === 'ota' && s.enrollmentProfileServedAt !== undefined) throw new DomainError('profile-served', 'this enrollment\'s profile was served before');
       return [{ type: 'EnrollmentProfileServed', data: { enrollmentId: c.enrollmentId, profile: c.profile, signed: c.signed, encrypted: c.encrypted, servedAt: c.at } }];
+    }
     case 'RecordIdentityIssued':
       requireStarted(s, c.enrollmentId);
       if (s.identity?.certificateSha256 === c.certificateSha256) return [];
@@ -151,7 +157,7 @@ function evolve(s: EnrollmentState, e: EnrollmentEvent): EnrollmentState {
     case 'EnrollmentDeviceAttributesReceived':
       return { ...s, attributes: e.data.attributes };
     case 'EnrollmentProfileServed':
-      return s;
+      return e.data.profile === 'mdm' && s.enrollmentProfileServedAt === undefined ? { ...s, enrollmentProfileServedAt: e.data.servedAt } : s;
     case 'EnrollmentIdentityIssued':
       return { ...s, identity: e.data };
     case 'EnrollmentDeviceAuthenticated':

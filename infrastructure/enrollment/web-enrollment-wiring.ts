@@ -33,6 +33,8 @@ export interface WebEnrollmentWiring {
   readonly isCertificateRevoked?: OtaEnrollmentOptions['isCertificateRevoked'];
   /** MDM_PROFILE_IDENTITY: SCEP when absent. */
   readonly identityFor?: ProfileIdentity;
+  /** Revokes the OTA phase-2 identity once the enrollment profile is served. */
+  readonly revokeCertificate?: OtaEnrollmentOptions['revokeCertificate'];
 }
 
 /** The enrollment page (`/enroll`) and the OTA profile service (`/ota/<id>`) as one router for the device listener. */
@@ -40,7 +42,10 @@ export async function wireWebEnrollment(config: Config, w: WebEnrollmentWiring):
   const appleDeviceCa = config.enrollment.otaAppleCaFile ? await AppleDeviceCa.load(config.enrollment.otaAppleCaFile) : undefined;
   if (config.enrollment.ota && !appleDeviceCa) w.logger.warn('MDM_OTA_APPLE_CA_FILE is not set: OTA device certificates are not checked against Apple\'s device CA');
   const enrollments = new Enrollments(w.store, w.clock);
-  const ota = new OtaEnrollments(w.store, w.clock, enrollments, new ProfileServiceChallenges(w.store, w.clock), w.isCertificateRevoked ? { isCertificateRevoked: w.isCertificateRevoked } : {});
+  const ota = new OtaEnrollments(w.store, w.clock, enrollments, new ProfileServiceChallenges(w.store, w.clock), {
+    ...(w.isCertificateRevoked ? { isCertificateRevoked: w.isCertificateRevoked } : {}),
+    ...(w.revokeCertificate ? { revokeCertificate: w.revokeCertificate } : {}),
+  });
   const signer = w.signer ? { signer: w.signer } : {};
   const identity = w.identityFor ? { identityFor: w.identityFor } : {};
   const router = Router();

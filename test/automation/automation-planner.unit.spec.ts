@@ -30,6 +30,12 @@ const rejected = (udid: string, enrollmentId: string) => ev('EnrollmentRejected'
 const authenticated = (udid: string) => ev('DeviceEnrollmentStarted', { udid, topic: 't', certificateHash: 'c', facts: {}, reenrollment: false, startedAt: AT });
 const enrolled = (udid: string, at = AT) => ev('DeviceEnrolled', { udid, topic: 't', pushToken: 'ab', pushMagic: 'm', enrolledAt: at }, at);
 const checkedOut = (udid: string) => ev('DeviceCheckedOut', { udid, checkedOutAt: AT });
+// The device stream's own quarantine (the global one, or a certificate of no enrollment), per certificate.
+const startedWith = (udid: string, certificateHash: string, enrollmentId?: string) => ev('DeviceEnrollmentStarted', { udid, topic: 't', certificateHash, facts: {}, reenrollment: false, ...(enrollmentId ? { enrollmentId } : {}), startedAt: AT });
+const deviceQuarantined = (udid: string, certificateHash: string, enrollmentId?: string) => ev('DeviceQuarantined', { udid, certificateHash, ...(enrollmentId ? { enrollmentId } : {}), quarantinedAt: AT });
+const deviceApproved = (udid: string, enrollmentId?: string) => ev('DeviceApproved', { udid, ...(enrollmentId ? { enrollmentId } : {}), approvedBy: 'admin:a', approvedAt: AT });
+const deviceRejected = (udid: string, certificateHash: string) => ev('DeviceRejected', { udid, certificateHash, rejectedBy: 'admin:a', rejectedAt: AT });
+const rebound = (udid: string, previousCertificateHash: string, certificateHash: string) => ev('DeviceCertificateRebound', { udid, previousCertificateHash, certificateHash, facts: {}, reboundAt: AT });
 
 /** The requests an action list queues, as "<udid> <RequestType>[ <key>]". */
 function summary(actions: readonly AutomationAction[]): string[] {
@@ -94,6 +100,65 @@ describe('automation planner', () => {
     const planner = new AutomationPlanner();
     expect(run(planner, [authenticate(U1, 'e1'), quarantined(U1, 'e1'), authenticated(U1), approved(U1, 'e1')])).to.deep.equal([]);
     expect(summary(planner.apply(enrolled(U1)))).to.deep.equal(inventory(U1));
+  });
+
+  describe('quarantine recorded on the device stream only', () => {
+    const X = '1a'.repeat(32);
+    const Y = '2b'.repeat(32);
+
+    it('holds the device (no inventory, no group changes, no refresh) until DeviceApproved, which queues everything once', () => {
+      const planner = new AutomationPlanner();
+      run(planner, [group('production'), assign('production', P('a')), member('production', U1)]);
+      expect(run(planner, [startedWith(U1, X), deviceQuarantined(U1, X), enrolled(U1)]), 'held at enrollment').to.deep.equal([]);
+      expect(planner.apply(assign('production', P('b'))), 'held at a group change').to.deep.equal([]);
+      expect(planner.activeDevices).to.equal(0);
+      expect(planner.dueRefreshes(Date.parse(AT), Date.parse(AT) + 2 * DAY, DAY), 'held at refresh time').to.deep.equal([]);
+      const released = planner.apply(deviceApproved(U1));
+      expect(summary(released)).to.deep.equal([...inventory(U1), `${U1} InstallProfile a`, `${U1} InstallProfile b`]);
+      expect(released.every((a) => a.kind === 'enqueue' && a.reason === 'post-enrollment')).to.equal(true);
+      expect(planner.apply(deviceApproved(U1)), 'a second approval').to.deep.equal([]);
+      expect(planner.activeDevices).to.equal(1);
+    });
+
+    it('approval before the device finishes enrolling: everything at DeviceEnrolled', () => {
+      const planner = new AutomationPlanner();
+      expect(run(planner, [startedWith(U1, X), deviceQuarantined(U1, X), deviceApproved(U1)])).to.deep.equal([]);
+      expect(summary(planner.apply(enrolled(U1)))).to.deep.equal(inventory(U1));
+    });
+
+    it('a rejected device gets nothing, not even after an approval; another identity is decided anew', () => {
+      const planner = new AutomationPlanner();
+      expect(run(planner, [startedWith(U1, X), deviceQuarantined(U1, X), enrolled(U1), deviceRejected(U1, X), deviceApproved(U1)])).to.deep.equal([]);
+      expect(planner.dueRefreshes(Date.parse(AT), Date.parse(AT) + 2 * DAY, DAY)).to.deep.equal([]);
+      // The same identity again (the server refuses it, but the planner must not be the one to let it in).
+      expect(run(planner, [startedWith(U1, X), enrolled(U1)])).to.deep.equal([]);
+      // Another identity, held again under the global quarantine, then approved.
+      expect(run(planner, [startedWith(U1, Y), deviceQuarantined(U1, Y), enrolled(U1)])).to.deep.equal([]);
+      expect(summary(planner.apply(deviceApproved(U1)))).to.deep.equal(inventory(U1));
+      // Another identity the quarantine no longer applies to: active at once.
+      const planner2 = new AutomationPlanner();
+      run(planner2, [startedWith(U2, X), deviceQuarantined(U2, X), enrolled(U2), deviceRejected(U2, X)]);
+      expect(summary(run(planner2, [startedWith(U2, Y), enrolled(U2)]))).to.deep.equal(inventory(U2));
+    });
+
+    it('a renewed identity keeps the hold of the one it replaces', () => {
+      const planner = new AutomationPlanner();
+      run(planner, [startedWith(U1, X), deviceQuarantined(U1, X), enrolled(U1), rebound(U1, X, Y), checkedOut(U1)]);
+      expect(run(planner, [startedWith(U1, Y), enrolled(U1)])).to.deep.equal([]);
+      expect(summary(planner.apply(deviceApproved(U1)))).to.deep.equal(inventory(U1));
+    });
+
+    it('an enrollment\'s quarantine, recorded on both streams, is lifted once by whichever approval comes first', () => {
+      const planner = new AutomationPlanner();
+      const held = (udid: string, enrollmentId: string, cert: string) => [
+        ev('EnrollmentDeviceAuthenticated', { enrollmentId, udid, certificateSha256: cert, authenticatedAt: AT }), quarantined(udid, enrollmentId),
+        startedWith(udid, cert, enrollmentId), deviceQuarantined(udid, cert, enrollmentId), enrolled(udid),
+      ];
+      expect(run(planner, held(U1, 'e1', X))).to.deep.equal([]);
+      expect(summary(run(planner, [approved(U1, 'e1'), deviceApproved(U1, 'e1')]))).to.deep.equal(inventory(U1));
+      expect(run(planner, held(U2, 'e2', Y))).to.deep.equal([]);
+      expect(summary(run(planner, [deviceApproved(U2, 'e2'), approved(U2, 'e2')]))).to.deep.equal(inventory(U2));
+    });
   });
 
   it('applies assignment changes to active members only', () => {

@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import { AUTOMATION_CHECKPOINT_STREAM, writeCheckpoint } from '../../application/automation/automation-checkpoint.js';
 import { PostEnrollmentAutomation } from '../../application/automation/post-enrollment-automation.js';
+import { EnrollmentAdmission } from '../../application/enrollment/enrollment-admission.js';
+import { Quarantine } from '../../application/enrollment/quarantine.js';
+import { CheckInService } from '../../application/mdm/check-in-service.js';
 import { assignedProfileOf } from '../../application/profile-library/profile-library.js';
 import { jsonLogger } from '../../infrastructure/logging/json-logger.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -95,6 +98,40 @@ describe('post-enrollment automation over a real event store', function () {
     expect(outcomes, 'acted on again').to.deep.equal(Array(6).fill('already-queued'));
     expect((await f.deviceEvents(udid)).length, 'replayed commands are recognised').to.equal(before);
     expect(logs.join('')).to.not.contain('could not queue');
+  });
+
+  it('a device held by the global quarantine (a certificate of no enrollment) gets nothing, refreshes included, until approved; a rejected one never', async () => {
+    const held = '00008030-0000000000000A1E';
+    const turnedAway = '00008030-0000000000000A2E';
+    const { profile } = await f.library.upload(wifiProfile(), admin);
+    await f.groups.create('development', {}, admin);
+    await f.groups.assignProfile('development', assignedProfileOf(profile), admin);
+    await f.groups.addDevice('development', held, admin);
+    await startAutomation();
+    // MDM_ENROLLMENT_QUARANTINE=true: the device stream alone records the hold.
+    const checkIns = new CheckInService(f.store, f.box, f.time, f.cache, { admission: new EnrollmentAdmission(f.store, f.time, { all: true }) });
+    for (const [udid, certificateHash] of [[held, 'a1'.repeat(32)], [turnedAway, 'a2'.repeat(32)]] as const) {
+      const identity = { certificateHash, remoteAddress: '127.0.0.1' };
+      expect(await checkIns.handle({ messageType: 'Authenticate', udid, topic: 'com.apple.mgmt.External.t', facts: {} }, identity)).to.deep.equal({ kind: 'ok' });
+      expect(await checkIns.handle({ messageType: 'TokenUpdate', udid, topic: 'com.apple.mgmt.External.t', token: Buffer.from('0a0b', 'hex'), pushMagic: 'PM' }, identity)).to.deep.equal({ kind: 'ok' });
+      expect((await f.deviceEvents(udid)).map((e) => e.type)).to.deep.equal(['DeviceEnrollmentStarted', 'DeviceQuarantined', 'DeviceEnrolled']);
+    }
+    const last = (await f.deviceEvents(turnedAway)).at(-1)!.position;
+    await eventually(() => expect(automation!.status().position).to.be.at.least(last));
+    expect(await f.queuedRequests(held)).to.deep.equal([]);
+    expect(automation!.status().activeDevices).to.equal(0);
+    await f.time.advance(DAY);
+    expect(await automation!.refreshDue(), 'no refresh while held').to.equal(0);
+
+    const decisions = new Quarantine(f.store, f.time, async () => undefined);
+    await decisions.reject(turnedAway, admin);
+    await decisions.approve(held, admin);
+    await eventually(async () => expect((await f.queuedRequests(held)).sort()).to.deep.equal([...INVENTORY, 'InstallProfile'].sort()));
+    for (const e of (await f.deviceEvents(held)).filter((x) => x.type === 'CommandQueued')) expect((e.data as { queuedBy: string }).queuedBy).to.equal('system:post-enrollment');
+    await f.time.advance(DAY);
+    await automation!.refreshDue();
+    expect(await f.queuedRequests(turnedAway), 'a rejected device gets nothing').to.deep.equal([]);
+    expect((await f.queuedRequests(held)).filter((t) => t === 'DeviceInformation'), 'the approved device is refreshed').to.have.length(2);
   });
 
   it('an enrollment naming a group that does not exist: a warning, and the device still gets its inventory', async () => {

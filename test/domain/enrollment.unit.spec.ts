@@ -69,6 +69,15 @@ describe('enrollment decider', () => {
     expect(code(() => enrollmentDecider.decide(auth('U2'), state))).to.equal('enrollment-device-mismatch');
   });
 
+  it('serves an OTA enrollment its enrollment profile once; other profiles and other methods are not limited', () => {
+    const served = (profile: 'identity' | 'mdm'): EnrollmentCommand => ({ type: 'RecordProfileServed', enrollmentId: ID, profile, signed: true, encrypted: profile === 'mdm', at: AT });
+    const ota = run([{ ...start, method: 'ota' } as EnrollmentCommand, served('identity'), served('identity'), served('mdm')]);
+    expect(ota.events.filter((e) => e.type === 'EnrollmentProfileServed')).to.have.length(3);
+    expect(ota.state.enrollmentProfileServedAt).to.equal(AT);
+    expect(code(() => enrollmentDecider.decide(served('mdm'), ota.state))).to.equal('profile-served');
+    expect(run([start, served('mdm'), served('mdm')]).events.filter((e) => e.type === 'EnrollmentProfileServed')).to.have.length(2);
+  });
+
   it('needs a started enrollment for every later step', () => {
     expect(code(() => enrollmentDecider.decide(auth('U1'), enrollmentDecider.initialState()))).to.equal('unknown-enrollment');
   });

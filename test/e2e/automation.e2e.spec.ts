@@ -164,3 +164,51 @@ describe('device groups and post-enrollment automation, end to end', function ()
     await eventually(async () => expect(await queued(device.udid)).to.deep.equal(INVENTORY));
   });
 });
+
+/**
+ * MDM_ENROLLMENT_QUARANTINE=true with a certificate of no enrollment: the hold is recorded on the
+ * device's stream alone, and the automation keeps to it until `mdm enrollment approve`.
+ */
+describe('post-enrollment automation under the global quarantine, end to end', function () {
+  this.timeout(120_000);
+  let dir: ReturnType<typeof tempDir>;
+  let server: RunningServer;
+  let reader: SqliteEventStore;
+  let device: TestDevice | undefined;
+  let mdmCa: FileCertificateAuthority;
+  const time = new ManualTime(Date.now());
+
+  before(async () => {
+    dir = tempDir();
+    mdmCa = await FileCertificateAuthority.openOrCreate(join(dir.path, 'ca'), { keyBits: 2048 });
+    server = await startServer(loadConfig({ MDM_DATA_DIR: dir.path, MDM_ADMIN_PORT: '0', MDM_DEVICE_PORT: '0', MDM_DEVICE_HOST: '127.0.0.1', MDM_TLS_HOSTNAMES: 'localhost,127.0.0.1', MDM_ENROLLMENT_QUARANTINE: 'true' }), jsonLogger({ write: () => undefined }), time);
+    await server.services.automation!.start();
+    reader = new SqliteEventStore(join(dir.path, 'events.db'));
+  });
+
+  after(async () => {
+    device?.close();
+    await reader?.close();
+    await server?.stop();
+    dir?.remove();
+  });
+
+  it('a held device gets nothing, not even the daily refresh, until approved with the CLI', async () => {
+    const udid = `0000HOLD${randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase()}`;
+    const identity = await issueDeviceIdentity({ ca: mdmCa } as unknown as TestCa, udid);
+    device = new TestDevice({ serverUrl: server.deviceUrl.replace('127.0.0.1', 'localhost'), serverCaPem: mdmCa.certificatePem(), udid, certPem: identity.certPem, keyPem: identity.keyPem, auth: 'signature' });
+    expect((await device.checkIn({ MessageType: 'Authenticate', Topic: 'com.apple.mgmt.External.e2e' })).status).to.equal(200);
+    expect((await device.checkIn({ MessageType: 'TokenUpdate', Topic: 'com.apple.mgmt.External.e2e', Token: Buffer.from('abcd', 'hex'), PushMagic: 'magic' })).status).to.equal(200);
+    const stream = await reader.readStream(deviceStreamId(udid));
+    expect(stream.map((e) => e.type)).to.deep.equal(['DeviceEnrollmentStarted', 'DeviceQuarantined', 'DeviceEnrolled']);
+    await eventually(() => expect(server.services.automation!.status().position).to.be.at.least(stream.at(-1)!.position));
+    await time.advance(DAY);
+    expect(await server.services.automation!.refreshDue()).to.equal(0);
+    const queued = async () => (await reader.readStream(deviceStreamId(udid))).filter((e) => e.type === 'CommandQueued').map((e) => (e.data as { request: { requestType: string } }).request.requestType);
+    expect(await queued()).to.deep.equal([]);
+
+    const approved = await runCli(['enrollment', 'approve', udid], { MDM_DATA_DIR: dir.path });
+    expect(approved.code, approved.stderr).to.equal(0);
+    await eventually(async () => expect(await queued()).to.deep.equal(INVENTORY));
+  });
+});

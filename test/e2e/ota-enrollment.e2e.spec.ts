@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REVOCATIONS_STREAM } from '../../application/certificates/certificate-revocations.js';
 import type { RecordedEvent } from '../../application/ports/event-store.js';
 import { startServer, type RunningServer } from '../../infrastructure/composition-root.js';
 import { loadConfig } from '../../infrastructure/config/load-config.js';
@@ -142,6 +143,13 @@ describe('web enrollment and the OTA profile service', function () {
 
     const phase3 = await answer(phase1.enrollmentId, { UDID: udid, VERSION: '22A3354', PRODUCT: 'iPhone15,2', CHALLENGE: phase1.challenge }, identity);
     expect(phase3.status).to.equal(200);
+    // Its work done, the phase-2 identity is revoked; phase 3 is not answered twice.
+    const phase2Sha = createHash('sha256').update(new X509Certificate(identity.certPem).raw).digest('hex');
+    const revocations = (await reader.readStream(REVOCATIONS_STREAM)).map((e) => e.data as { sha256: string; reason: string });
+    expect(revocations.filter((r) => r.sha256 === phase2Sha).map((r) => r.reason)).to.deep.equal(['superseded']);
+    const recorded = (await allEvents()).length;
+    expect((await answer(phase1.enrollmentId, { UDID: udid, VERSION: '22A3354', PRODUCT: 'iPhone15,2', CHALLENGE: phase1.challenge }, identity)).status, 'phase 3 again').to.equal(403);
+    expect((await allEvents()).length, 'the refusal records nothing').to.equal(recorded);
     const outer = asDict(parsePlist(signedContent(phase3.body)));
     expect(outer['PayloadContent'], 'the payloads travel encrypted only').to.equal(undefined);
     expect(outer['IsEncrypted']).to.equal(true);

@@ -85,6 +85,27 @@ describe('Quarantine decisions and their notices', function () {
     expect(await refusal(quarantine.approve('U2', admin))).to.equal(`not-quarantined: enrollment ${enrollmentId} was already rejected`);
   });
 
+  it('reject revokes every identity the enrollment was issued, not only the one the device authenticated with', async () => {
+    const { enrollmentId } = await enrollments.begin({ method: 'ota', user: 'frank' });
+    // An OTA enrollment's phase-2 identity, and one enrolled but never used, before the one the device uses.
+    for (const sha of ['a1'.repeat(32), 'a2'.repeat(32)]) {
+      await enrollments.record({ type: 'RecordIdentityIssued', enrollmentId, certificateSha256: sha, serialNumber: '0a', notAfter: new Date(Date.now() + 86_400_000).toISOString(), at: new Date().toISOString() });
+    }
+    await new IssuedCertificates(store, systemClock).recordIssued({ serialNumber: '0b', subject: { commonName: enrollmentId }, notBefore: new Date(), notAfter: new Date(Date.now() + 86_400_000), sha256: 'a3'.repeat(32), messageType: 'PKCSReq', transactionId: 't', enrollmentId });
+    const identity = { certificateHash: 'a3'.repeat(32), remoteAddress: '127.0.0.1' };
+    expect(await checkIn.handle({ messageType: 'Authenticate', udid: 'U5', topic: TOPIC, facts: {} }, identity)).to.deep.equal({ kind: 'ok' });
+    expect(await quarantine.reject(enrollmentId, admin)).to.deep.include({ udid: 'U5', certificateSha256: 'a3'.repeat(32), changed: true });
+    expect(revoked).to.deep.equal([['a3'.repeat(32), 'enrollment-rejected'], ['a1'.repeat(32), 'enrollment-rejected'], ['a2'.repeat(32), 'enrollment-rejected']]);
+    revoked = [];
+    await quarantine.reject('U5', admin);
+    expect(revoked.map(([sha]) => sha).sort(), 'again on a repeat').to.deep.equal(['a1'.repeat(32), 'a2'.repeat(32), 'a3'.repeat(32)]);
+    // Approval revokes nothing.
+    const other = (await heldDevice('U6', 'a6'.repeat(32), 'gina'))!;
+    revoked = [];
+    await quarantine.approve(other, admin);
+    expect(revoked).to.deep.equal([]);
+  });
+
   it('decides about a device quarantined without an enrollment, by UDID', async () => {
     await heldDevice('U3', '33'.repeat(32));
     expect(await quarantine.reject('U3', admin)).to.deep.equal({ udid: 'U3', certificateSha256: '33'.repeat(32), changed: true });

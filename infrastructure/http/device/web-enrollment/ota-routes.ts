@@ -116,7 +116,11 @@ export function otaRoutes(deps: OtaRouteDeps): Router {
     const identity = await (deps.identityFor ?? scepProfileIdentity)(enrollmentId, outcome.value.scepChallenge);
     const profile = encryptProfileContent(buildEnrollmentProfile({ ...base, challenge: outcome.value.scepChallenge, enrollmentId, ...identity }), answer.signerDer);
     const { body, signed } = profileBytes(profile, deps.signer);
-    await deps.ota.recordServed(enrollmentId, 'mdm', signed, true);
+    const served = await deps.ota.enrollmentProfileServed(enrollmentId, { sha256: summary.sha256, commonName: summary.subjectCommonName }, signed);
+    if (!served.ok) {
+      log.warn('OTA answer refused', { phase: 3, udid, certificate: summary.sha256, reason: served.refusal, detail: served.detail });
+      return bare(res, STATUS[served.refusal]);
+    }
     log.info('OTA phase 3: encrypted enrollment profile served', { udid, user: outcome.value.user, group: outcome.value.group, certificate: summary.sha256 });
     sendProfile(res, body, 'enroll.mobileconfig');
   }
