@@ -18,10 +18,10 @@ import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqlite-
 import { jsonLogger } from '../../infrastructure/logging/json-logger.js';
 import { FileCertificateAuthority } from '../../infrastructure/pki/file-certificate-authority.js';
 import { asDict, getArray, getDict, getString, parsePlist, type PlistDict } from '../../infrastructure/plist/index.js';
-import { createApnsPushCertificate } from '../apns/apns-certificate-fixture.js';
 import { settableClock, type SettableClock } from '../identity/identity-doubles.js';
 import { ApnsStandIn } from '../support/apns-standin.js';
-import { createTestCa, issueDeviceIdentity, issueServerCertificate, pooledKeyPair, type TestCa } from '../support/pki.js';
+import { startApnsWithPushFiles } from '../support/apns-push-files.js';
+import { issueDeviceIdentity, pooledKeyPair, type TestCa } from '../support/pki.js';
 import { buildPkiMessage, issuedCertificate, parseCertRep, selfSignedSigner } from '../support/scep-client-message.js';
 import { opensslCliAvailable } from '../support/scep-tools.js';
 import { runCli } from '../support/server-process.js';
@@ -73,14 +73,7 @@ describe('certificate lifecycle, end to end: revocation, CRL, identity renewal',
     dir = tempDir();
     mdmCa = await FileCertificateAuthority.openOrCreate(join(dir.path, 'ca'), { keyBits: 2048 });
     caPem = mdmCa.certificatePem();
-    const apnsCa = await createTestCa('APNs stand-in CA');
-    const apnsServer = await issueServerCertificate(apnsCa, ['127.0.0.1', 'localhost']);
-    const push = await createApnsPushCertificate(apnsCa);
-    topic = push.topic;
-    apns = await ApnsStandIn.start({ certPem: apnsServer.certPem, keyPem: apnsServer.keyPem, clientCaPem: apnsCa.certPem });
-    writeFileSync(join(dir.path, 'push.pem'), push.certPem);
-    writeFileSync(join(dir.path, 'push.key'), push.keyPem, { mode: 0o600 });
-    writeFileSync(join(dir.path, 'apns-ca.pem'), apnsCa.certPem);
+    ({ apns, topic } = await startApnsWithPushFiles(dir.path));
     env = {
       MDM_DATA_DIR: dir.path, MDM_AUTOMATION: 'false', MDM_ADMIN_PORT: '0', MDM_DEVICE_PORT: '0', MDM_DEVICE_HOST: '127.0.0.1', MDM_TLS_HOSTNAMES: 'localhost,127.0.0.1',
       MDM_PUBLIC_URL: 'https://mdm.example.com', MDM_PUSH_CERT_FILE: join(dir.path, 'push.pem'), MDM_PUSH_KEY_FILE: join(dir.path, 'push.key'),

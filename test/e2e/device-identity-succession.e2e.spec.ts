@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { randomUUID, X509Certificate } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { issuedCertificateStreamId, type CertificateIssued } from '../../application/certificates/issued-certificates.js';
@@ -15,10 +15,10 @@ import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqlite-
 import { jsonLogger } from '../../infrastructure/logging/json-logger.js';
 import { FileCertificateAuthority } from '../../infrastructure/pki/file-certificate-authority.js';
 import { asDict, getArray, getDict, getString, parsePlist } from '../../infrastructure/plist/index.js';
-import { createApnsPushCertificate } from '../apns/apns-certificate-fixture.js';
 import { settableClock, type SettableClock } from '../identity/identity-doubles.js';
 import { ApnsStandIn } from '../support/apns-standin.js';
-import { createTestCa, issueServerCertificate, pooledKeyPair, type TestKeyPair } from '../support/pki.js';
+import { startApnsWithPushFiles } from '../support/apns-push-files.js';
+import { pooledKeyPair, type TestKeyPair } from '../support/pki.js';
 import { buildPkiMessage, issuedCertificate, parseCertRep, selfSignedSigner, type ScepClientIdentity } from '../support/scep-client-message.js';
 import { runCli } from '../support/server-process.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -68,14 +68,7 @@ describe('device identity: renewal, takeover and re-enrollment after an ended id
     dir = tempDir();
     const mdmCa = await FileCertificateAuthority.openOrCreate(join(dir.path, 'ca'), { keyBits: 2048 });
     caPem = mdmCa.certificatePem();
-    const apnsCa = await createTestCa('APNs stand-in CA');
-    const apnsServer = await issueServerCertificate(apnsCa, ['127.0.0.1', 'localhost']);
-    const push = await createApnsPushCertificate(apnsCa);
-    topic = push.topic;
-    apns = await ApnsStandIn.start({ certPem: apnsServer.certPem, keyPem: apnsServer.keyPem, clientCaPem: apnsCa.certPem });
-    writeFileSync(join(dir.path, 'push.pem'), push.certPem);
-    writeFileSync(join(dir.path, 'push.key'), push.keyPem, { mode: 0o600 });
-    writeFileSync(join(dir.path, 'apns-ca.pem'), apnsCa.certPem);
+    ({ apns, topic } = await startApnsWithPushFiles(dir.path));
     clock = settableClock(new Date());
     server = await startServer(loadConfig({
       MDM_DATA_DIR: dir.path, MDM_AUTOMATION: 'false', MDM_ADMIN_PORT: '0', MDM_DEVICE_PORT: '0', MDM_DEVICE_HOST: '127.0.0.1', MDM_TLS_HOSTNAMES: 'localhost,127.0.0.1',

@@ -34,21 +34,29 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** The self-contained sign-in page: no scripts, no external assets. */
-export function renderLoginPage(i: LoginPageInputs): string {
-  const organization = escapeHtml(i.organization);
+/** An enrollment page: self-contained (no scripts, no external assets), `main` already escaped. */
+export function enrollmentPage(organization: string, main: string): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>Enroll this device · ${organization}</title>
+<title>Enroll this device · ${escapeHtml(organization)}</title>
 <style>${PAGE_STYLE}</style>
 </head>
 <body>
 <main>
-<h1>Enroll this device</h1>
+${main}</main>
+</body>
+</html>
+`;
+}
+
+/** The sign-in page. */
+export function renderLoginPage(i: LoginPageInputs): string {
+  const organization = escapeHtml(i.organization);
+  return enrollmentPage(i.organization, `<h1>Enroll this device</h1>
 <p>Sign in with your ${organization} account to install the device management profile.</p>
 ${i.error ? `<p class="error" role="alert">${escapeHtml(i.error)}</p>\n` : ''}<form method="post" action="/enroll" autocomplete="on">
 <input type="hidden" name="${FORM_FIELDS.formToken}" value="${escapeHtml(i.formToken)}">
@@ -58,8 +66,5 @@ ${i.error ? `<p class="error" role="alert">${escapeHtml(i.error)}</p>\n` : ''}<f
 <input id="password" name="${FORM_FIELDS.password}" type="password" autocomplete="current-password" maxlength="1024" required>
 <button type="submit">Sign in and enroll</button>
 </form>
-</main>
-</body>
-</html>
-`;
+`);
 }
