@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Enrollments, type Enrollment } from './enrollments.js';
 export type { Enrollment } from './enrollments.js';
-import { enrollmentTokenDecider, enrollmentTokenStreamId, tokenRedeemable, type EnrollmentTokenEvent } from '../../domain/enrollment/enrollment-token.js';
+import { enrollmentTokenDecider, enrollmentTokenStreamId, tokenRedeemable, type EnrollmentTokenEvent, type EnrollmentTokenState } from '../../domain/enrollment/enrollment-token.js';
 import { scepChallengeDecider, scepChallengeStreamId, type ScepChallengeEvent } from '../../domain/enrollment/scep-challenge.js';
 import { DomainError } from '../../domain/shared/domain-error.js';
 import { handleCommand } from '../command-handling.js';
@@ -11,6 +11,7 @@ import type { ScepChallengeVerdict, ScepChallenges, ScepCsrSubject } from '../po
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const TOKEN = /^([0-9a-f]{32})\.([A-Za-z0-9_-]{43})$/;
+const TOKEN_ID = /^[0-9a-f]{32}$/;
 
 export interface CreatedToken {
   /** Shown once: only its hash is kept. */
@@ -46,13 +47,37 @@ export class EnrollmentTokens implements ScepChallenges {
     return { token: `${tokenId}.${secret}`, tokenId, expiresAt };
   }
 
+  /** What is recorded about a token (never its secret); undefined when there is no such token. */
+  async describe(tokenId: string): Promise<EnrollmentTokenState | undefined> {
+    if (!TOKEN_ID.test(tokenId)) return undefined;
+    const state = await this.state(tokenId);
+    return state.created ? state : undefined;
+  }
+
+  /** Stops a token from enrolling anything more (a leaked link); false when it was revoked before. */
+  async revoke(tokenId: string, actor: Actor): Promise<boolean> {
+    if (!TOKEN_ID.test(tokenId)) throw new DomainError('unknown-token', `no enrollment token ${tokenId}`);
+    const at = this.clock.now().toISOString();
+    const result = await handleCommand(this.store, enrollmentTokenDecider, enrollmentTokenStreamId(tokenId), {
+      commandId: randomUUID(),
+      command: { type: 'RevokeEnrollmentToken', tokenId, revokedBy: `${actor.kind}:${actor.id}`, at },
+      actor,
+      occurredAt: at,
+    });
+    return result.events.length > 0;
+  }
+
+  private async state(tokenId: string): Promise<EnrollmentTokenState> {
+    const events = await this.store.readStream(enrollmentTokenStreamId(tokenId));
+    return events.reduce((st, e) => enrollmentTokenDecider.evolve(st, { type: e.type, data: e.data } as EnrollmentTokenEvent), enrollmentTokenDecider.initialState());
+  }
+
   /** Redeems a token for one enrollment; undefined for any token that cannot be used (no reason given). */
   async redeem(token: string): Promise<Enrollment | undefined> {
     const match = TOKEN.exec(token);
     if (!match) return undefined;
     const [, tokenId, secret] = match as unknown as [string, string, string];
-    const events = await this.store.readStream(enrollmentTokenStreamId(tokenId));
-    const state = events.reduce((st, e) => enrollmentTokenDecider.evolve(st, { type: e.type, data: e.data } as EnrollmentTokenEvent), enrollmentTokenDecider.initialState());
+    const state = await this.state(tokenId);
     const created = state.created;
     if (!created || !timingSafeEqual(Buffer.from(created.secretHash, 'hex'), Buffer.from(sha256(secret), 'hex'))) return undefined;
     const at = this.clock.now().toISOString();

@@ -8,15 +8,23 @@ import type { CliCommand } from './commands.js';
 import { parseOptions, usageError } from './options.js';
 
 const HELP = `Usage: mdm enrollment-token create [--user U] [--group G] [--uses N] [--expires-hours H]
+       mdm enrollment-token show <token id>
+       mdm enrollment-token revoke <token id>
 
-Creates an enrollment token and prints it with its enrollment URL (<MDM_PUBLIC_URL>/enroll/<token>).
-Opening the URL on a device downloads its enrollment profile, with a one-time SCEP challenge bound
-to that enrollment. The token is shown once: only a hash of it is kept. Works while the server runs.
+create  Creates an enrollment token and prints it with its enrollment URL
+        (<MDM_PUBLIC_URL>/enroll/<token>). Opening the URL on a device downloads its enrollment
+        profile, with a one-time SCEP challenge bound to that enrollment. The token is shown once:
+        only a hash of it is kept.
+          --user U           the person the enrolled device belongs to
+          --group G          the device group it joins (it must exist: see 'mdm group create')
+          --uses N           how many devices may enroll with it (default 1)
+          --expires-hours H  how long it stays valid (default 168, a week)
+show    What is recorded about a token: user, group, uses, expiry, whether it was revoked.
+revoke  Stops a token from enrolling anything more (a link that leaked). Devices already enrolled
+        with it stay enrolled.
 
-  --user U           the person the enrolled device belongs to
-  --group G          the device group it joins (it must exist: see 'mdm group create')
-  --uses N           how many devices may enroll with it (default 1)
-  --expires-hours H  how long it stays valid (default 168, a week)
+The token id is the part of the token before the dot (create prints it). Everything works while
+the server runs.
 `;
 
 export const enrollmentTokenCommand: CliCommand = {
@@ -25,6 +33,7 @@ export const enrollmentTokenCommand: CliCommand = {
   help: () => HELP,
   async run(args) {
     const [sub, ...rest] = args;
+    if (sub === 'show' || sub === 'revoke') return manage(sub, rest);
     if (sub !== 'create') return usageError('enrollment-token', sub === undefined ? 'a subcommand is needed' : `unknown subcommand ${JSON.stringify(sub)}`);
     const options = parseOptions(rest, { user: { type: 'string' }, group: { type: 'string' }, uses: { type: 'string' }, 'expires-hours': { type: 'string' } });
     if (!options.ok) return usageError('enrollment-token', options.message);
@@ -52,10 +61,55 @@ export const enrollmentTokenCommand: CliCommand = {
         maxUses: uses, ttlMs: hours * 3_600_000, actor: { kind: 'admin', id: process.env['USER'] ?? 'cli' },
         ...(v.user ? { user: v.user } : {}), ...(v.group ? { group: v.group } : {}),
       });
-      process.stdout.write(`token:   ${created.token}\nurl:     ${config.device.publicUrl.replace(/\/+$/, '')}/enroll/${created.token}\nexpires: ${created.expiresAt}\nuses:    ${uses}\n`);
+      process.stdout.write(`token:   ${created.token}\nid:      ${created.tokenId}\nurl:     ${config.device.publicUrl.replace(/\/+$/, '')}/enroll/${created.token}\nexpires: ${created.expiresAt}\nuses:    ${uses}\n`);
       return 0;
     } finally {
       await store.close();
     }
   },
 };
+
+async function manage(sub: 'show' | 'revoke', args: string[]): Promise<number> {
+  const options = parseOptions(args, {}, true);
+  if (!options.ok) return usageError('enrollment-token', options.message);
+  const [given, ...extra] = options.parsed.positionals;
+  // A whole token works too: only its id (before the dot) is used, the secret never leaves here.
+  const tokenId = given?.split('.')[0]?.toLowerCase();
+  if (!tokenId || extra.length > 0 || !/^[0-9a-f]{32}$/.test(tokenId)) return usageError('enrollment-token', `${sub} takes one token id (32 hex digits, the part of the token before the dot)`);
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) return usageError('enrollment-token', `configuration error: ${error.message}`);
+    throw error;
+  }
+  const logger = jsonLogger({ level: 'warn', write: (line) => process.stderr.write(line) });
+  const { store } = await openEventStore(config, logger);
+  try {
+    const tokens = new EnrollmentTokens(store, systemClock);
+    const before = await tokens.describe(tokenId);
+    if (!before?.created) {
+      process.stderr.write(`mdm enrollment-token: no enrollment token ${tokenId}\n`);
+      return 1;
+    }
+    if (sub === 'revoke') {
+      const revoked = await tokens.revoke(tokenId, { kind: 'admin', id: process.env['USER'] ?? 'cli' });
+      process.stdout.write(revoked ? `revoked: enrollment token ${tokenId}\n` : `already revoked: enrollment token ${tokenId}\n`);
+      return 0;
+    }
+    const c = before.created;
+    process.stdout.write([
+      `id:       ${tokenId}`,
+      `user:     ${c.user ?? '-'}`,
+      `group:    ${c.group ?? '-'}`,
+      `uses:     ${before.uses} of ${c.maxUses}`,
+      `created:  ${c.createdAt} by ${c.createdBy}`,
+      `expires:  ${c.expiresAt}`,
+      `revoked:  ${before.revoked ? 'yes' : 'no'}`,
+      '',
+    ].join('\n'));
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

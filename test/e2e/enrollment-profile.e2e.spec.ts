@@ -78,6 +78,36 @@ describe('enrollment tokens and the enrollment profile', function () {
     expect((await get(enrollUrl(token, true), caPem)).status).to.equal(404);
   });
 
+  it('mdm enrollment-token show|revoke, while the server runs: a revoked link enrolls nothing more', async () => {
+    const env = { MDM_DATA_DIR: dir.path };
+    const created = await runCli(['enrollment-token', 'create', '--uses', '3', '--user', 'erin'], env);
+    expect(created.code, created.stderr).to.equal(0);
+    const token = /^token: +(\S+)$/m.exec(created.stdout)![1]!;
+    const id = /^id: +(\S+)$/m.exec(created.stdout)![1]!;
+    expect(token.startsWith(`${id}.`)).to.equal(true);
+    expect((await get(enrollUrl(token, true), caPem)).status).to.equal(200);
+
+    const shown = await runCli(['enrollment-token', 'show', id], env);
+    expect(shown.code, shown.stderr).to.equal(0);
+    expect(shown.stdout).to.contain('user:     erin\n');
+    expect(shown.stdout).to.contain('uses:     1 of 3\n');
+    expect(shown.stdout).to.contain('revoked:  no\n');
+    expect(shown.stdout).to.not.contain(token.split('.')[1]!);
+
+    // The whole token is accepted too; only its id is used.
+    const revoked = await runCli(['enrollment-token', 'revoke', token], env);
+    expect(revoked.code, revoked.stderr).to.equal(0);
+    expect(revoked.stdout).to.equal(`revoked: enrollment token ${id}\n`);
+    expect((await get(enrollUrl(token, true), caPem)).status, 'uses were left, but the link is revoked').to.equal(404);
+    expect((await runCli(['enrollment-token', 'revoke', id], env)).stdout).to.equal(`already revoked: enrollment token ${id}\n`);
+    expect((await runCli(['enrollment-token', 'show', id], env)).stdout).to.contain('revoked:  yes\n');
+
+    const unknown = await runCli(['enrollment-token', 'revoke', '0'.repeat(32)], env);
+    expect(unknown.code).to.equal(1);
+    expect(unknown.stderr).to.contain('no enrollment token');
+    expect((await runCli(['enrollment-token', 'revoke', 'not-an-id'], env)).code).to.equal(2);
+  });
+
   it('serves the profile once per single-use token: CA, SCEP identity and MDM payloads', async () => {
     const { token } = await tokens.create({ user: 'alice', actor: { kind: 'admin', id: 'e2e' } });
     const res = await get(enrollUrl(token, true), caPem);
