@@ -1,11 +1,8 @@
 import { systemClock } from '../../application/ports/clock.js';
 import { EnrollmentTokens } from '../../application/enrollment/enrollment-tokens.js';
-import { DeviceGroups } from '../../application/device-groups/device-groups.js';
-import { ConfigError, loadConfig } from '../config/load-config.js';
-import { openEventStore } from '../eventstore/open-event-store.js';
-import { jsonLogger } from '../logging/json-logger.js';
 import type { CliCommand } from './commands.js';
 import { parseOptions, usageError } from './options.js';
+import { withStore } from './store-session.js';
 
 const HELP = `Usage: mdm enrollment-token create [--user U] [--group G] [--uses N] [--expires-hours H]
        mdm enrollment-token show <token id>
@@ -45,27 +42,16 @@ export const enrollmentTokenCommand: CliCommand = {
     for (const [name, value] of [['user', v.user], ['group', v.group]] as const) {
       if (value !== undefined && !/^[\p{L}\p{N} ._@+-]{1,128}$/u.test(value)) return usageError('enrollment-token', `--${name} takes 1-128 letters, digits, spaces and . _ @ + -`);
     }
-    let config;
-    try {
-      config = loadConfig();
-    } catch (error) {
-      if (error instanceof ConfigError) return usageError('enrollment-token', `configuration error: ${error.message}`);
-      throw error;
-    }
-    const logger = jsonLogger({ level: 'warn', write: (line) => process.stderr.write(line) });
-    const { store } = await openEventStore(config, logger);
-    try {
+    return withStore('enrollment-token', async ({ config, store, actor, groups }) => {
       // A misspelt group would otherwise only show when the first device enrolls into nothing.
-      if (v.group !== undefined && !(await new DeviceGroups(store, systemClock).get(v.group))) return usageError('enrollment-token', `there is no device group ${v.group} (create it with 'mdm group create')`);
+      if (v.group !== undefined && !(await groups.get(v.group))) return usageError('enrollment-token', `there is no device group ${v.group} (create it with 'mdm group create')`);
       const created = await new EnrollmentTokens(store, systemClock).create({
-        maxUses: uses, ttlMs: hours * 3_600_000, actor: { kind: 'admin', id: process.env['USER'] ?? 'cli' },
+        maxUses: uses, ttlMs: hours * 3_600_000, actor,
         ...(v.user ? { user: v.user } : {}), ...(v.group ? { group: v.group } : {}),
       });
       process.stdout.write(`token:   ${created.token}\nid:      ${created.tokenId}\nurl:     ${config.device.publicUrl.replace(/\/+$/, '')}/enroll/${created.token}\nexpires: ${created.expiresAt}\nuses:    ${uses}\n`);
       return 0;
-    } finally {
-      await store.close();
-    }
+    });
   },
 };
 
@@ -76,16 +62,7 @@ async function manage(sub: 'show' | 'revoke', args: string[]): Promise<number> {
   // A whole token works too: only its id (before the dot) is used, the secret never leaves here.
   const tokenId = given?.split('.')[0]?.toLowerCase();
   if (!tokenId || extra.length > 0 || !/^[0-9a-f]{32}$/.test(tokenId)) return usageError('enrollment-token', `${sub} takes one token id (32 hex digits, the part of the token before the dot)`);
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) return usageError('enrollment-token', `configuration error: ${error.message}`);
-    throw error;
-  }
-  const logger = jsonLogger({ level: 'warn', write: (line) => process.stderr.write(line) });
-  const { store } = await openEventStore(config, logger);
-  try {
+  return withStore('enrollment-token', async ({ store, actor }) => {
     const tokens = new EnrollmentTokens(store, systemClock);
     const before = await tokens.describe(tokenId);
     if (!before?.created) {
@@ -93,7 +70,7 @@ async function manage(sub: 'show' | 'revoke', args: string[]): Promise<number> {
       return 1;
     }
     if (sub === 'revoke') {
-      const revoked = await tokens.revoke(tokenId, { kind: 'admin', id: process.env['USER'] ?? 'cli' });
+      const revoked = await tokens.revoke(tokenId, actor);
       process.stdout.write(revoked ? `revoked: enrollment token ${tokenId}\n` : `already revoked: enrollment token ${tokenId}\n`);
       return 0;
     }
@@ -109,7 +86,5 @@ async function manage(sub: 'show' | 'revoke', args: string[]): Promise<number> {
       '',
     ].join('\n'));
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }
