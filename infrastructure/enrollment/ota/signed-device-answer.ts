@@ -1,8 +1,9 @@
-import { createHash, verify, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
+import { signatureVerifies, singleAttribute } from '../../http/device/identity/cms-signer-checks.js';
 import { primitiveBytes } from '../../pki/der.js';
 import { CMS_OID, DIGEST_ALGORITHMS, SIGNATURE_ALGORITHMS, type DigestName } from '../../http/device/identity/cms-algorithms.js';
-import { CmsFormatError, octets, parseSignedData, type SignedAttribute, type SignerInfo } from '../../http/device/identity/cms-signed-data.js';
+import { CmsFormatError, octets, parseSignedData, type SignerInfo } from '../../http/device/identity/cms-signed-data.js';
 import { signerCertificate } from '../../http/device/identity/cms-signer-certificate.js';
 
 /** A device's OTA answer whose signature verifies with the certificate it names. */
@@ -42,7 +43,7 @@ export function verifySignedDeviceAnswer(der: Buffer): DeviceAnswerCheck {
     if (publicKey.asymmetricKeyType !== algorithm.keyType) return refused('bad-signature', "the signature algorithm does not fit the signer's key");
     const signed = signedBytes(signer, signedData.content, digest);
     if (!signed) return refused('bad-signature', 'the signed attributes do not match the content');
-    if (!verifies(digest, signed, publicKey, signer.signature)) return refused('bad-signature', 'the signature does not verify with the included certificate');
+    if (!signatureVerifies(digest, signed, publicKey, signer.signature)) return refused('bad-signature', 'the signature does not verify with the included certificate');
     return { ok: true, answer: { content: signedData.content, signerDer, certificatesDer: signedData.certificates.map((c) => c.der) } };
   } catch (error) {
     // forge's and Node's messages may quote input; only our own go into the detail.
@@ -54,23 +55,11 @@ export function verifySignedDeviceAnswer(der: Buffer): DeviceAnswerCheck {
 function signedBytes(signer: SignerInfo, content: Buffer, digest: DigestName): Buffer | undefined {
   if (!signer.signedAttributes) return content;
   const { attributes, der } = signer.signedAttributes;
-  const contentType = single(attributes, CMS_OID.contentTypeAttribute);
-  const messageDigest = single(attributes, CMS_OID.messageDigestAttribute);
+  const contentType = singleAttribute(attributes, CMS_OID.contentTypeAttribute);
+  const messageDigest = singleAttribute(attributes, CMS_OID.messageDigestAttribute);
   if (!contentType || !messageDigest) return undefined;
   if (forge.asn1.derToOid(primitiveBytes(contentType).toString('binary')) !== CMS_OID.data) return undefined;
   return createHash(digest).update(content).digest().equals(octets(messageDigest, 'messageDigest')) ? der : undefined;
 }
 
-// RFC 5652 §5.3: these attributes are single-valued and must not repeat.
-function single(attributes: readonly SignedAttribute[], oid: string): forge.asn1.Asn1 | undefined {
-  const matching = attributes.filter((attribute) => attribute.oid === oid);
-  return matching.length === 1 && matching[0]!.values.length === 1 ? matching[0]!.values[0] : undefined;
-}
 
-function verifies(digest: DigestName, data: Buffer, key: KeyObject, signature: Buffer): boolean {
-  try {
-    return verify(digest, data, key, signature);
-  } catch {
-    return false;
-  }
-}

@@ -1,8 +1,9 @@
-import { createHash, verify, type KeyObject } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import forge from 'node-forge';
+import { signatureVerifies, singleAttribute } from './cms-signer-checks.js';
 import { primitiveBytes } from '../../../pki/der.js';
 import { CMS_OID, DIGEST_ALGORITHMS, SIGNATURE_ALGORITHMS, type DigestName } from './cms-algorithms.js';
-import { CmsFormatError, octets, parseSignedData, type SignedAttribute, type SignedData, type SignerInfo } from './cms-signed-data.js';
+import { CmsFormatError, octets, parseSignedData, type SignedData, type SignerInfo } from './cms-signed-data.js';
 import { signerCertificate } from './cms-signer-certificate.js';
 import { accepted, refused, type Checked } from './identity-failure.js';
 import { parsePublicKey, type PublicKeyOf } from './signer-key-cache.js';
@@ -47,7 +48,7 @@ function verifyParsed(signedData: SignedData, content: Buffer, publicKeyOf: Publ
 
   const signed = signedBytes(signer, content, digest);
   if (!signed.ok) return signed;
-  if (!verifies(digest, signed.value, publicKey, signer.signature)) {
+  if (!signatureVerifies(digest, signed.value, publicKey, signer.signature)) {
     return refused('bad-signature', 'Mdm-Signature: the signature does not verify with the included certificate');
   }
   return accepted(certificateDer);
@@ -57,8 +58,8 @@ function verifyParsed(signedData: SignedData, content: Buffer, publicKeyOf: Publ
 function signedBytes(signer: SignerInfo, content: Buffer, digest: DigestName): Checked<Buffer> {
   if (!signer.signedAttributes) return accepted(content);
   const { attributes, der } = signer.signedAttributes;
-  const contentType = single(attributes, CMS_OID.contentTypeAttribute);
-  const messageDigest = single(attributes, CMS_OID.messageDigestAttribute);
+  const contentType = singleAttribute(attributes, CMS_OID.contentTypeAttribute);
+  const messageDigest = singleAttribute(attributes, CMS_OID.messageDigestAttribute);
   if (!contentType || !messageDigest) {
     return refused('malformed', 'Mdm-Signature: signed attributes need exactly one contentType and one messageDigest');
   }
@@ -71,20 +72,7 @@ function signedBytes(signer: SignerInfo, content: Buffer, digest: DigestName): C
   return accepted(der);
 }
 
-// RFC 5652 §5.3: these attributes are single-valued and must not repeat.
-function single(attributes: readonly SignedAttribute[], oid: string): forge.asn1.Asn1 | undefined {
-  const matching = attributes.filter((attribute) => attribute.oid === oid);
-  return matching.length === 1 && matching[0]!.values.length === 1 ? matching[0]!.values[0] : undefined;
-}
 
-// RSA keys verify PKCS#1 v1.5 by default; EC signatures are DER-encoded (r, s), Node's default too.
-function verifies(digest: DigestName, data: Buffer, key: KeyObject, signature: Buffer): boolean {
-  try {
-    return verify(digest, data, key, signature);
-  } catch {
-    return false;
-  }
-}
 
 // OIDs come from the sender: digits and dots only, but of any length.
 function shown(oid: string): string {
