@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '../application/ports/event-store.js';
 import type { DeviceEvent } from '../domain/device/device.js';
 import type { EnrollmentEvent, EnrollmentMethod, QuarantineStatus } from '../domain/enrollment/enrollment.js';
-import type { Projection } from './projection.js';
+import { eventTime, type Projection } from './projection.js';
 
 export type EnrollmentStep = 'started' | 'device-attributes-received' | 'profile-served' | 'identity-issued' | 'device-authenticated';
 
@@ -26,7 +26,7 @@ const DEVICE_TYPES = ['DeviceEnrollmentStarted', 'DeviceQuarantined', 'DeviceApp
 const ORDER: readonly EnrollmentStep[] = ['started', 'device-attributes-received', 'profile-served', 'identity-issued', 'device-authenticated'];
 
 const furthest = (a: EnrollmentStep, b: EnrollmentStep): EnrollmentStep => (ORDER.indexOf(b) > ORDER.indexOf(a) ? b : a);
-const at = (e: RecordedEvent): string => (typeof e.metadata.occurredAt === 'string' ? e.metadata.occurredAt : e.recordedAt);
+const at = eventTime;
 
 function applyEnrollment(current: EnrollmentOverview | undefined, recorded: RecordedEvent): EnrollmentOverview | null {
   const e = { type: recorded.type, data: recorded.data } as EnrollmentEvent;
