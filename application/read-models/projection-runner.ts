@@ -1,0 +1,343 @@
+import type { Clock } from '../ports/clock.js';
+import { CheckpointConflictError, type CollectionBatch, type DocumentStore, type ProjectionCheckpoint, type ProjectionFailure } from '../ports/document-store.js';
+import type { EventStore, Position, RecordedEvent, Subscription } from '../ports/event-store.js';
+import type { Logger } from '../ports/logger.js';
+import type { Projection } from '../../projections/projection.js';
+import { collectionVersion, newCollectionName } from './collection-names.js';
+import { DocumentCache } from './document-cache.js';
+import { foldBatch, type FoldedBatch } from './fold-batch.js';
+import { rebuildProjection } from './rebuild-projection.js';
+
+export type ProjectionState = 'starting' | 'running' | 'rebuilding' | 'failed' | 'stopped';
+
+export interface ProjectionStatus {
+  readonly name: string;
+  readonly version: number;
+  readonly state: ProjectionState;
+  readonly collection?: string;
+  /** Last event position applied (-1: none yet). */
+  readonly position: Position;
+  /** Events the runner has received and this projection has not applied yet. */
+  readonly lagEvents: number;
+  /** How long the oldest of those has waited (0 when caught up). */
+  readonly lagSeconds: number;
+  /** Time of the last event applied. */
+  readonly lastEventAt?: string;
+  readonly failure?: ProjectionFailure;
+}
+
+export interface RunnerOptions {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Events per batch (one transaction). Small enough that a batch never holds the event loop long. */
+  readonly batchSize?: number;
+  /** Documents kept in memory per projection between batches. */
+  readonly cacheSize?: number;
+  /** Told after every committed batch: events folded and milliseconds spent. */
+  readonly onBatch?: (events: number, ms: number) => void;
+  /** Told when a projection stops on an event it cannot apply. */
+  readonly onFailure?: (name: string, failure: ProjectionFailure) => void;
+  /** How often projections that are not running look for a rebuild that switched them, in ms. */
+  readonly watchMs?: number;
+}
+
+interface Slot {
+  readonly projection: Projection<object>;
+  state: ProjectionState;
+  collection: string;
+  position: Position;
+  lastEventAt?: string;
+  failure?: ProjectionFailure;
+  cache: DocumentCache;
+}
+
+/**
+ * Keeps every read model up to date from one subscription to all events: events are queued by the
+ * subscription (which waits when the queue is full: back-pressure, never loss), taken in batches,
+ * folded per projection into one write per document and committed together with each projection's
+ * checkpoint. It never sits on the request path: appends do not wait for it, and between batches
+ * it yields to the event loop.
+ *
+ * A projection that throws on an event stops there (its checkpoint stays before the event, the
+ * failure is recorded); the others carry on. A rebuild in another process switches a projection's
+ * checkpoint to a new collection; the runner notices at its next commit (a checkpoint conflict)
+ * or by watching, reloads, and resumes from there.
+ */
+export class ProjectionRunner {
+  private readonly slots: Slot[];
+  private readonly batchSize: number;
+  private queue: RecordedEvent[] = [];
+  private subscription: Subscription | undefined;
+  private subscriptionGeneration = 0;
+  private wakeProcessor: (() => void) | undefined;
+  private wakeSubscriber: (() => void) | undefined;
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private watchTimer: NodeJS.Timeout | undefined;
+  private waiters: Array<{ position: Position; resolve: (ok: boolean) => void; timer: NodeJS.Timeout }> = [];
+  /** Position of the last event taken off the queue and processed. */
+  private consumedUpTo: Position = -1;
+
+  constructor(
+    private readonly events: EventStore,
+    private readonly documents: DocumentStore,
+    projections: readonly Projection<object>[],
+    private readonly options: RunnerOptions,
+  ) {
+    this.batchSize = options.batchSize ?? 1_000;
+    this.slots = projections.map((projection) => ({ projection, state: 'starting', collection: '', position: -1, cache: new DocumentCache(options.cacheSize ?? 20_000) }));
+  }
+
+  /** Loads checkpoints (creating collections for new projections) and starts following events. */
+  async start(): Promise<void> {
+    for (const slot of this.slots) await this.prepare(slot);
+    this.subscribe();
+    this.loop = this.run();
+    this.watchTimer = setInterval(() => void this.watch(), this.options.watchMs ?? 2_000);
+    this.watchTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.watchTimer) clearInterval(this.watchTimer);
+    this.wakeProcessor?.();
+    this.wakeSubscriber?.();
+    await this.subscription?.close();
+    await this.loop;
+    for (const w of this.waiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.resolve(false);
+    }
+    for (const slot of this.slots) if (slot.state === 'running') slot.state = 'stopped';
+  }
+
+  status(): ProjectionStatus[] {
+    const now = this.options.clock.now().getTime();
+    return this.slots.map((slot) => {
+      const pending = this.queue.filter((e) => e.position > slot.position);
+      const oldest = pending[0];
+      return {
+        name: slot.projection.name,
+        version: slot.projection.version,
+        state: slot.state,
+        ...(slot.collection ? { collection: slot.collection } : {}),
+        position: slot.position,
+        lagEvents: pending.length,
+        lagSeconds: oldest ? Math.max(0, (now - Date.parse(oldest.recordedAt)) / 1000) : 0,
+        ...(slot.lastEventAt ? { lastEventAt: slot.lastEventAt } : {}),
+        ...(slot.failure ? { failure: slot.failure } : {}),
+      };
+    });
+  }
+
+  /**
+   * Read-your-writes: resolves true once every running projection has applied `position` (an
+   * append's result), false after `timeoutMs`.
+   */
+  waitFor(position: Position, timeoutMs: number): Promise<boolean> {
+    if (this.reached(position)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = { position, resolve, timer: setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(this.reached(position));
+      }, timeoutMs) };
+      this.waiters.push(waiter);
+    });
+  }
+
+  private reached(position: Position): boolean {
+    return this.slots.every((s) => s.state !== 'running' || s.position >= position);
+  }
+
+  private async prepare(slot: Slot): Promise<void> {
+    const { projection } = slot;
+    const checkpoint = await this.documents.readCheckpoint(projection.name);
+    if (checkpoint && collectionVersion(projection.name, checkpoint.collection) === projection.version) {
+      await this.documents.ensureCollection(checkpoint.collection, projection.indexes ?? []);
+      this.adopt(slot, checkpoint);
+      return;
+    }
+    if (!checkpoint) {
+      const collection = newCollectionName(projection.name, projection.version, this.options.clock.now());
+      await this.documents.ensureCollection(collection, projection.indexes ?? []);
+      const created = { name: projection.name, collection, position: -1, updatedAt: this.options.clock.now().toISOString(), expected: undefined };
+      try {
+        await this.documents.commit([{ collection, writes: [], checkpoint: created }]);
+      } catch (error) {
+        // Another process created it first: use theirs.
+        if (!(error instanceof CheckpointConflictError)) throw error;
+        await this.documents.dropCollection(collection);
+        return this.prepare(slot);
+      }
+      this.adopt(slot, { ...created });
+      return;
+    }
+    // A new version of the projection: rebuild beside the old collection, which serves until the switch.
+    slot.state = 'rebuilding';
+    slot.collection = checkpoint.collection;
+    slot.position = checkpoint.position;
+    this.options.logger.info('projection version changed; rebuilding', { projection: projection.name, from: checkpoint.collection, version: projection.version });
+    void rebuildProjection({ events: this.events, documents: this.documents, clock: this.options.clock }, projection, {
+      onProgress: (p) => this.options.logger.debug('projection rebuild progress', { projection: projection.name, events: p.events, position: p.position }),
+    }).then(
+      (result) => this.options.logger.info('projection rebuilt', { projection: projection.name, collection: result.collection, events: result.events, ms: result.elapsedMs }),
+      (error: unknown) => this.options.logger.error('projection rebuild failed', { projection: projection.name, error }),
+    );
+  }
+
+  private adopt(slot: Slot, checkpoint: Pick<ProjectionCheckpoint, 'collection' | 'position' | 'failure'>): void {
+    if (slot.collection !== checkpoint.collection) slot.cache.clear();
+    slot.collection = checkpoint.collection;
+    slot.position = checkpoint.position;
+    if (checkpoint.failure) {
+      slot.state = 'failed';
+      slot.failure = checkpoint.failure;
+    } else {
+      slot.state = 'running';
+      delete slot.failure;
+    }
+  }
+
+  /** Re-reads every checkpoint; resubscribes from further back when one moved behind what was consumed. */
+  private async reload(): Promise<void> {
+    for (const slot of this.slots) {
+      const checkpoint = await this.documents.readCheckpoint(slot.projection.name);
+      if (!checkpoint) continue;
+      if (slot.state === 'rebuilding' && collectionVersion(slot.projection.name, checkpoint.collection) !== slot.projection.version) continue;
+      if (checkpoint.collection !== slot.collection) await this.documents.ensureCollection(checkpoint.collection, slot.projection.indexes ?? []);
+      this.adopt(slot, checkpoint);
+    }
+    const from = this.startPosition();
+    if (from !== undefined && (this.subscription === undefined || from < this.consumedUpTo)) this.subscribe();
+  }
+
+  private async watch(): Promise<void> {
+    if (this.stopped || !this.slots.some((s) => s.state === 'failed' || s.state === 'rebuilding')) return;
+    try {
+      await this.reload();
+      this.wakeProcessor?.();
+    } catch (error) {
+      this.options.logger.warn('reading projection checkpoints failed', { error });
+    }
+  }
+
+  /** The position to follow from: the least advanced running projection. */
+  private startPosition(): Position | undefined {
+    const running = this.slots.filter((s) => s.state === 'running');
+    return running.length ? Math.min(...running.map((s) => s.position)) : undefined;
+  }
+
+  /** (Re)starts following events after the least advanced running projection; none running: no subscription. */
+  private subscribe(): void {
+    const generation = ++this.subscriptionGeneration;
+    const previous = this.subscription;
+    this.queue = [];
+    this.wakeSubscriber?.();
+    if (previous) void previous.close().catch(() => undefined);
+    const from = this.startPosition();
+    this.subscription = undefined;
+    if (from === undefined) return;
+    this.consumedUpTo = from;
+    this.subscription = this.events.subscribeToAll(
+      async (event) => {
+        if (generation !== this.subscriptionGeneration || this.stopped) return;
+        this.queue.push(event);
+        this.wakeProcessor?.();
+        while (this.queue.length >= this.batchSize * 4 && generation === this.subscriptionGeneration && !this.stopped) {
+          await new Promise<void>((resolve) => (this.wakeSubscriber = resolve));
+        }
+      },
+      {
+        ...(from >= 0 ? { after: from } : {}),
+        onError: (error) => {
+          if (generation !== this.subscriptionGeneration || this.stopped) return;
+          this.options.logger.error('projection subscription ended; resubscribing', { error });
+          setTimeout(() => {
+            if (generation === this.subscriptionGeneration && !this.stopped) this.subscribe();
+          }, 1_000).unref();
+        },
+      },
+    );
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 100;
+    while (!this.stopped) {
+      if (this.queue.length === 0) {
+        await new Promise<void>((resolve) => (this.wakeProcessor = resolve));
+        this.wakeProcessor = undefined;
+        continue;
+      }
+      const batch = this.queue.slice(0, this.batchSize);
+      try {
+        const started = Date.now();
+        await this.process(batch);
+        // Only now: a failed batch is retried from the same events.
+        if (this.queue[0] === batch[0]) {
+          this.queue.splice(0, batch.length);
+          this.consumedUpTo = batch[batch.length - 1]!.position;
+        }
+        this.wakeSubscriber?.();
+        this.options.onBatch?.(batch.length, Date.now() - started);
+        this.settleWaiters();
+        backoff = 100;
+        // Let requests in between batches.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      } catch (error) {
+        if (!(error instanceof CheckpointConflictError)) {
+          this.options.logger.warn('projection batch failed; retrying', { error, backoffMs: backoff });
+          await new Promise<void>((resolve) => setTimeout(resolve, backoff).unref());
+          backoff = Math.min(backoff * 2, 10_000);
+        }
+        await this.reload().catch((e: unknown) => this.options.logger.warn('reading projection checkpoints failed', { error: e }));
+      }
+    }
+  }
+
+  private async process(batch: readonly RecordedEvent[]): Promise<void> {
+    const folds: Array<{ slot: Slot; folded: FoldedBatch }> = [];
+    for (const slot of this.slots) {
+      if (slot.state !== 'running') continue;
+      const events = slot.position < batch[0]!.position ? batch : batch.filter((e) => e.position > slot.position);
+      if (events.length === 0) continue;
+      folds.push({ slot, folded: await foldBatch(slot.projection, slot.collection, events, slot.position, this.documents, slot.cache) });
+    }
+    const now = this.options.clock.now().toISOString();
+    const batches: CollectionBatch[] = folds
+      .filter(({ slot, folded }) => folded.position !== slot.position || folded.writes.length > 0)
+      .map(({ slot, folded }) => ({
+        collection: slot.collection,
+        writes: folded.writes,
+        checkpoint: { name: slot.projection.name, collection: slot.collection, position: folded.position, updatedAt: now, expected: { collection: slot.collection, position: slot.position } },
+      }));
+    if (batches.length > 0) await this.documents.commit(batches);
+    for (const { slot, folded } of folds) {
+      for (const [id, entry] of folded.changed) slot.cache.set(id, entry);
+      if (folded.position !== slot.position) {
+        slot.position = folded.position;
+        const last = batch.find((e) => e.position === folded.position);
+        if (last) slot.lastEventAt = last.recordedAt;
+      }
+      if (folded.poison) await this.fail(slot, folded.poison.event, folded.poison.error);
+    }
+  }
+
+  private async fail(slot: Slot, event: RecordedEvent, error: Error): Promise<void> {
+    const failure: ProjectionFailure = { position: event.position, eventType: event.type, streamId: event.streamId, message: error.message, failedAt: this.options.clock.now().toISOString() };
+    slot.state = 'failed';
+    slot.failure = failure;
+    this.options.logger.error('projection stopped on an event it cannot apply', { projection: slot.projection.name, ...failure });
+    this.options.onFailure?.(slot.projection.name, failure);
+    await this.documents.recordFailure(slot.projection.name, failure).catch((e: unknown) => this.options.logger.warn('recording a projection failure failed', { error: e }));
+  }
+
+  private settleWaiters(): void {
+    if (this.waiters.length === 0) return;
+    this.waiters = this.waiters.filter((w) => {
+      if (!this.reached(w.position)) return true;
+      clearTimeout(w.timer);
+      w.resolve(true);
+      return false;
+    });
+  }
+}
