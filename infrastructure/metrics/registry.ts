@@ -55,6 +55,14 @@ export class Gauge implements Metric {
   }
 }
 
+/** A gauge whose labelled values are all read when scraped (e.g. one per projection). */
+export class SampledGauges implements Metric {
+  constructor(readonly name: string, readonly help: string, private readonly sample: () => ReadonlyArray<readonly [Labels, number]>) {}
+  collect(): string[] {
+    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`, ...this.sample().map(([labels, value]) => `${this.name}${render(labels)} ${value}`)];
+  }
+}
+
 export class Histogram implements Metric {
   private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
   constructor(readonly name: string, readonly help: string, private readonly buckets: readonly number[]) {}
@@ -88,6 +96,9 @@ export class MetricsRegistry {
   }
   gauge(name: string, help: string, sample?: () => number): Gauge {
     return this.register(new Gauge(name, help, sample));
+  }
+  sampledGauges(name: string, help: string, sample: () => ReadonlyArray<readonly [Labels, number]>): SampledGauges {
+    return this.register(new SampledGauges(name, help, sample));
   }
   histogram(name: string, help: string, buckets: readonly number[]): Histogram {
     return this.register(new Histogram(name, help, buckets));
