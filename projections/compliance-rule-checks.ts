@@ -19,7 +19,10 @@ const unknown = (message: string): Finding => ({ status: 'unknown', message });
 const ms = (time: string | undefined): number => (time === undefined ? Number.NaN : Date.parse(time));
 
 /** The latest readable time among these; NaN when none is. */
-export const latest = (...times: number[]): number => times.filter((t) => !Number.isNaN(t)).reduce((a, b) => Math.max(a, b), Number.NaN);
+export function latest(...times: number[]): number {
+  const readable = times.filter((t) => !Number.isNaN(t));
+  return readable.length === 0 ? Number.NaN : Math.max(...readable);
+}
 
 /** When a fact took its current value; the report that carried it when the inventory does not say. */
 const factTime = (device: InventoryDocument, fact: keyof FactsChangedAt, reportedAt: string | undefined): number =>

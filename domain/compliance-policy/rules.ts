@@ -76,7 +76,7 @@ class RuleReader {
     const seen = new Set<string>();
     for (const id of value) {
       if (typeof id !== 'string' || id.length === 0 || id.length > MAX_IDENTIFIER_LENGTH || CONTROL_OR_SPACE.test(id)) {
-        this.fail(`${JSON.stringify(id)} is not a ${what} identifier (1-${MAX_IDENTIFIER_LENGTH} characters, no spaces)`);
+        this.fail(`${JSON.stringify(id)} is not a valid ${what} identifier (1-${MAX_IDENTIFIER_LENGTH} characters, no spaces)`);
       }
       if (seen.has(id)) this.fail(`${id} is listed twice`);
       seen.add(id);
