@@ -6,6 +6,7 @@ import { enrollmentTokenCommand } from './enrollment-token-command.js';
 import { enrollmentCommand } from './enrollment-command.js';
 import { pushCommand } from './push-command.js';
 import { groupCommand } from './group-command.js';
+import { policyCommand } from './policy-command.js';
 import { profileCommand } from './profile-command.js';
 import { serveCommand } from './serve-command.js';
 import { userCommand } from './user-command.js';
@@ -18,7 +19,7 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-export const COMMANDS: readonly CliCommand[] = [serveCommand, configCommand, caCommand, backupCommand, enrollmentTokenCommand, enrollmentCommand, userCommand, groupCommand, profileCommand, pushCommand, certificateCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, configCommand, caCommand, backupCommand, enrollmentTokenCommand, enrollmentCommand, userCommand, groupCommand, profileCommand, policyCommand, pushCommand, certificateCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
