@@ -154,18 +154,21 @@ export async function writeSyntheticFleet(store: EventStore, options: { devices:
   let lastReport = 0;
   for (let round = 0; ; round++) {
     let progressed = false;
-    for (let i = 0; i < options.devices; i++) {
+    // Devices are independent: several appends in flight let the store commit them together.
+    const appendNext = async (i: number): Promise<void> => {
       const history = histories[i]!;
-      if (cursor[i]! >= history.length) continue;
+      if (cursor[i]! >= history.length) return;
       // A few decisions per round, gathered into one append.
       const take = history.slice(cursor[i]!, cursor[i]! + 4);
       cursor[i]! += take.length;
       const batch = take.flat();
-      const expected = revisions[i]! < 0 ? 'no-stream' : revisions[i]!;
-      const result = await store.append(deviceStreamId(syntheticUdid(i)), batch, expected);
+      const result = await store.append(deviceStreamId(syntheticUdid(i)), batch, revisions[i]! < 0 ? 'no-stream' : revisions[i]!);
       revisions[i] = result.nextRevision;
       written += batch.length;
       progressed = true;
+    };
+    for (let i = 0; i < options.devices; i += 64) {
+      await Promise.all(Array.from({ length: Math.min(64, options.devices - i) }, (_, k) => appendNext(i + k)));
     }
     if (options.onProgress && written - lastReport >= 50_000) {
       lastReport = written;
