@@ -13,10 +13,7 @@ export function translateFilter(filter: Filter): Document {
   for (const [key, value] of Object.entries(filter)) {
     if (value === undefined) continue;
     if (key === '$and' || key === '$or') {
-      const parts = (value as readonly Filter[]).map(translateFilter);
-      // MongoDB refuses empty lists; an empty conjunction holds and an empty disjunction never does.
-      if (parts.length > 0) out[key] = parts;
-      else if (key === '$or') out.$expr = false;
+      out[key] = (value as readonly Filter[]).map(translateFilter);
       continue;
     }
     if (key.startsWith('$')) throw new InvalidQueryError(`unknown filter operator ${key}`);
