@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import type { DocumentStore } from '../../application/ports/document-store.js';
+import type { JsonObject } from '../../domain/shared/json.js';
 import { CHECKPOINTS_COLLECTION, MongoDocumentStore, openMongoDocumentStore } from '../../infrastructure/readmodel/mongo/mongo-document-store.js';
 import { documentStoreContract } from './document-store-contract.js';
 
@@ -66,6 +67,13 @@ describe(`MongoDB read-model store${url ? '' : ' (pending: set MONGODB_URL to ru
       expect(raw).to.deep.equal({ _id: 'a', _position: 2 ** 33, d: { os: { version: '17' } } });
       const cp = await admin.db(database).collection(CHECKPOINTS_COLLECTION).findOne({ _id: 'devices' as never, position: { $type: 'number' } });
       expect(cp?.position).to.equal(2 ** 33);
+    });
+
+    it('leaves out keys holding undefined, as JSON does', async () => {
+      const doc = { name: 'A', serial: undefined } as unknown as JsonObject;
+      await store.commit([{ collection: 'devices', writes: [{ op: 'put', id: 'a', doc, position: 1 }], checkpoint: checkpoint(1) }]);
+      expect((await store.get('devices', 'a'))?.doc).to.deep.equal({ name: 'A' });
+      expect(await store.count('devices', { serial: { $exists: true } })).to.equal(0);
     });
 
     it('keeps a tombstone that stops an older put replayed later', async () => {

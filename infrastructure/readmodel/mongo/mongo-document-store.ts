@@ -56,7 +56,9 @@ export class MongoDocumentStore implements DocumentStore {
 
   /** Over a client that may not be connected yet: the driver connects on the first call. */
   constructor(private readonly client: MongoClient, databaseName: string, options: MongoDocumentStoreOptions = {}) {
-    this.db = client.db(databaseName);
+    // A key holding undefined is left out, as JSON.stringify does, rather than stored as null
+    // (which `$exists` would see).
+    this.db = client.db(databaseName, { ignoreUndefined: true });
     this.checkpoints = this.db.collection<CheckpointRecord>(CHECKPOINTS_COLLECTION);
     this.deadlineMs = options.deadlineMs ?? 10_000;
   }
