@@ -163,7 +163,9 @@ export class MongoDocumentStore implements DocumentStore {
 
   async recordFailure(name: string, failure: ProjectionFailure): Promise<void> {
     validateId(name, 'checkpoint name');
-    await this.checkpoints.updateOne({ _id: name }, failureUpdate(failure));
+    const result = await this.checkpoints.updateOne({ _id: name }, failureUpdate(failure));
+    // A failure belongs to a checkpoint: without one there is no collection to say it stopped in.
+    if (result.matchedCount === 0) throw new Error(`no checkpoint ${name} to record a failure on`);
   }
 
   async deleteCheckpoint(name: string): Promise<void> {
