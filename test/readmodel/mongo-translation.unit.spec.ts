@@ -10,7 +10,7 @@ import { conflictingIndexes, indexSpecs } from '../../infrastructure/readmodel/m
 import { MongoDocumentStore } from '../../infrastructure/readmodel/mongo/mongo-document-store.js';
 import { translateFilter } from '../../infrastructure/readmodel/mongo/translate-filter.js';
 import { afterPageEnd, countByPipeline, pickFields, readFilter, toCounts, translateProjection, translateSort } from '../../infrastructure/readmodel/mongo/translate-query.js';
-import { validateWrites } from '../../infrastructure/readmodel/mongo/write-validation.js';
+import { validateCheckpointMove, validateWrites } from '../../infrastructure/readmodel/mongo/write-validation.js';
 import { bulkWriteErrorFor } from '../support/mongo-bulk-error.js';
 
 const LIVE = { _deleted: { $exists: false } };
@@ -286,6 +286,14 @@ describe('MongoDB read-model translation', () => {
       expect(toCheckpoint(record)).to.deep.equal({ name: 'inventory', collection: 'inventory_v2', position: 120, updatedAt: 't' });
       const failure = { position: 121, eventType: 'E', streamId: 's', message: 'm', failedAt: 'f' };
       expect(toCheckpoint({ ...record, failure })).to.deep.equal({ name: 'inventory', collection: 'inventory_v2', position: 120, updatedAt: 't', failure });
+    });
+
+    it('refuses a checkpoint move without a name, with a bad collection or a bad position', () => {
+      const move = { name: 'inventory', collection: 'inventory_v2', position: 3, updatedAt: 't', expected: undefined };
+      expect(() => validateCheckpointMove(move)).not.to.throw();
+      expect(() => validateCheckpointMove({ ...move, name: '' })).to.throw(InvalidQueryError, /checkpoint name/);
+      expect(() => validateCheckpointMove({ ...move, collection: '_checkpoints' })).to.throw(InvalidQueryError, /collection name/);
+      expect(() => validateCheckpointMove({ ...move, position: Number.POSITIVE_INFINITY })).to.throw(InvalidQueryError, /position/);
     });
 
     it('compares places by collection and position, none only equal to none', () => {

@@ -30,7 +30,7 @@ import { withDeadline } from './deadline.js';
 import { conflictingIndexes, indexSpecs, type ExistingIndex } from './index-specs.js';
 import { LIVE, toStoredDocument, type StoredRecord } from './stored-record.js';
 import { afterPageEnd, countByPipeline, pickFields, readFilter, toCounts, translateProjection, translateSort } from './translate-query.js';
-import { validateWrites } from './write-validation.js';
+import { validateCheckpointMove, validateWrites } from './write-validation.js';
 
 /** Holds the checkpoints; its leading underscore is outside the read-model collection names. */
 export const CHECKPOINTS_COLLECTION = '_checkpoints';
@@ -101,7 +101,7 @@ export class MongoDocumentStore implements DocumentStore {
   async commit(batches: readonly CollectionBatch[]): Promise<void> {
     for (const batch of batches) {
       validateCollectionName(batch.collection);
-      validateCollectionName(batch.checkpoint.collection);
+      validateCheckpointMove(batch.checkpoint);
       validateWrites(batch.writes);
     }
     await this.checkExpectedCheckpoints(batches.map((b) => b.checkpoint));

@@ -1,5 +1,5 @@
-import { InvalidQueryError, type DocumentWrite } from '../../../application/ports/document-store.js';
-import { validateId } from '../query-validation.js';
+import { InvalidQueryError, type CheckpointMove, type DocumentWrite } from '../../../application/ports/document-store.js';
+import { validateCollectionName, validateId } from '../query-validation.js';
 
 /**
  * A batch as the runner must hand it over: one write per id (an unordered bulk write gives no order
@@ -18,4 +18,12 @@ export function validateWrites(writes: readonly DocumentWrite[]): void {
       throw new InvalidQueryError(`writes[${i}].op: expected put or delete`);
     }
   });
+}
+
+/** A checkpoint move names a projection and a read-model collection, at a whole position. */
+export function validateCheckpointMove(move: CheckpointMove): void {
+  validateId(move.name, 'checkpoint name');
+  validateCollectionName(move.collection);
+  if (!Number.isSafeInteger(move.position) || move.position < 0) throw new InvalidQueryError(`checkpoint ${move.name}: position must be a whole number from 0, got ${String(move.position)}`);
+  if (move.expected) validateCollectionName(move.expected.collection);
 }
