@@ -15,6 +15,11 @@ export interface Projection<Doc extends object> {
   readonly version: number;
   /** Event types this projection reads; others are skipped without being applied. */
   readonly handles: ReadonlySet<string>;
+  /**
+   * Every event is applied, `handles` or not (the audit trail must not lose an event type added
+   * after the projection was written). `handles` still lists the types known today.
+   */
+  readonly allEvents?: boolean;
   /** Indexes the queries over this read model rely on. */
   readonly indexes?: readonly IndexDeclaration[];
   /** Which document an event changes (e.g. the device's UDID), or undefined to ignore it. */
@@ -25,3 +30,7 @@ export interface Projection<Doc extends object> {
 
 /** When an event happened: the time the application stated, else the time the store committed it. */
 export const eventTime = (event: RecordedEvent): string => (typeof event.metadata.occurredAt === 'string' ? event.metadata.occurredAt : event.recordedAt);
+
+/** Whether the runner feeds `event` to `projection`. */
+export const projectionReads = (projection: Pick<Projection<object>, 'handles' | 'allEvents'>, event: Pick<RecordedEvent, 'type'>): boolean =>
+  projection.allEvents === true || projection.handles.has(event.type);
