@@ -1,7 +1,7 @@
 import type { DocumentStore, DocumentWrite } from '../ports/document-store.js';
 import type { Position, RecordedEvent } from '../ports/event-store.js';
 import type { JsonObject } from '../../domain/shared/json.js';
-import type { Projection } from '../../projections/projection.js';
+import { projectionReads, type Projection } from '../../projections/projection.js';
 import type { CachedDocument, DocumentCache } from './document-cache.js';
 
 export interface PoisonEvent {
@@ -41,7 +41,7 @@ export async function foldBatch(
   let early: PoisonEvent | undefined;
   for (const event of events) {
     let id: string | undefined;
-    if (projection.handles.has(event.type)) {
+    if (projectionReads(projection, event)) {
       try {
         id = projection.documentId(event);
       } catch (error) {

@@ -60,7 +60,7 @@ export class InventoryQueries {
     const filter = this.filterOf(query);
     const fresh = await this.readModels.settle(query.consistency);
     const page: DocumentPage = await this.readModels.find(INVENTORY, {
-      ...(filter ? { filter } : {}),
+      filter,
       sort: query.sort && query.sort.length > 0 ? query.sort : [{ path: 'udid', direction: 'asc' }],
       limit: query.limit ?? 50,
       ...(query.cursor ? { cursor: query.cursor } : {}),
@@ -71,24 +71,27 @@ export class InventoryQueries {
 
   async get(udid: string, consistency?: Consistency): Promise<InventoryDocument | undefined> {
     await this.readModels.settle(consistency);
-    return (await this.readModels.get<InventoryDocument>(INVENTORY, udid))?.doc;
+    const doc = (await this.readModels.get<InventoryDocument>(INVENTORY, udid))?.doc;
+    return doc && 'enrollmentState' in doc ? doc : undefined;
   }
 
   /** How many devices hold each value of a field (e.g. model, osVersion, enrollmentState). */
   async summary(path: string, filter?: Filter): Promise<Array<{ value: Scalar; count: number }>> {
     checkPaths(INVENTORY, INVENTORY_FIELDS, filter, [{ path, direction: 'asc' }], undefined);
-    const counts = await this.readModels.countBy(INVENTORY, path, filter);
+    const listed: Filter = { enrollmentState: { $exists: true } };
+    const counts = await this.readModels.countBy(INVENTORY, path, filter ? { $and: [listed, filter] } : listed);
     return [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || String(a.value).localeCompare(String(b.value)));
   }
 
-  private filterOf(query: DeviceListQuery): Filter | undefined {
+  private filterOf(query: DeviceListQuery): Filter {
     const now = this.clock.now().getTime();
     const days = (n: number | undefined, name: string): number | undefined => {
       if (n === undefined) return undefined;
       if (!Number.isFinite(n) || n < 0 || n > 36_500) throw new InvalidQueryError(`${name} must be a number of days from 0 to 36500`);
       return n;
     };
-    const parts: Filter[] = query.filter ? [query.filter] : [];
+    // Devices that joined a group before ever talking to us are kept as placeholders: not listed.
+    const parts: Filter[] = [{ enrollmentState: { $exists: true } }, ...(query.filter ? [query.filter] : [])];
     const within = days(query.seenWithinDays, 'seenWithinDays');
     if (within !== undefined) parts.push({ lastSeenAt: { $gte: new Date(now - within * DAY_MS).toISOString() } });
     const notSeen = days(query.notSeenForDays, 'notSeenForDays');
@@ -100,6 +103,6 @@ export class InventoryQueries {
       if (!key) throw new InvalidQueryError(`minimumOsVersion ${JSON.stringify(query.minimumOsVersion)} is not a version like 17.4.1`);
       parts.push({ osVersionKey: { $gte: key } });
     }
-    return parts.length === 0 ? undefined : parts.length === 1 ? parts[0] : { $and: parts };
+    return parts.length === 1 ? parts[0] : { $and: parts };
   }
 }
