@@ -1,3 +1,4 @@
+import { auditCommand } from './audit-command.js';
 import { backupCommand } from './backup-command.js';
 import { caCommand } from './ca-command.js';
 import { certificateCommand } from './certificate-command.js';
@@ -18,7 +19,7 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-export const COMMANDS: readonly CliCommand[] = [serveCommand, configCommand, caCommand, backupCommand, enrollmentTokenCommand, enrollmentCommand, userCommand, groupCommand, profileCommand, pushCommand, certificateCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, configCommand, caCommand, backupCommand, enrollmentTokenCommand, enrollmentCommand, userCommand, groupCommand, profileCommand, pushCommand, certificateCommand, auditCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
