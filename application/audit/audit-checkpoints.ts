@@ -70,9 +70,10 @@ export class AuditCheckpoints {
   async run(): Promise<CheckpointRun> {
     let last = await this.last();
     const changed = new Map<string, Head>();
-    let after = last?.position ?? 0;
+    // Undefined reads from the start: a store's first position need not be above 0.
+    let after: Position | undefined = last?.position;
     for (;;) {
-      const page = await this.store.readAll({ after, maxCount: this.pageSize });
+      const page = await this.store.readAll({ ...(after !== undefined ? { after } : {}), maxCount: this.pageSize });
       for (const event of page) {
         if (event.streamId !== AUDIT_CHECKPOINT_STREAM) changed.set(event.streamId, { revision: event.revision, hash: event.metadata.hash, position: event.position });
         after = event.position;
@@ -91,7 +92,7 @@ export class AuditCheckpoints {
       const final = start + this.maxHeads >= ordered.length;
       const body: CheckpointBody = {
         sequence: (last?.sequence ?? 0) + 1,
-        position: final ? after : part[part.length - 1]![1].position,
+        position: final ? after! : part[part.length - 1]![1].position,
         previous: last?.signature ?? null,
         heads: Object.fromEntries(part.map(([stream, head]): [string, StreamHead] => [stream, [head.revision, head.hash]])),
         keyId: this.signer.keyId,

@@ -167,16 +167,16 @@ export class AuditVerifier {
   private async checkStreams(claims: Map<string, Claim>, report: (f: Finding) => void): Promise<{ events: number; streams: Map<string, { revision: StreamRevision; hash: string }> }> {
     const streams = new Map<string, { revision: StreamRevision; hash: string }>();
     let events = 0;
-    let after: Position = 0;
+    let after: Position | undefined;
     for (;;) {
-      const page = await this.store.readAll({ after, maxCount: this.pageSize });
+      const page = await this.store.readAll({ ...(after !== undefined ? { after } : {}), maxCount: this.pageSize });
       for (const event of page) {
         events++;
         this.checkEvent(event, streams.get(event.streamId), claims.get(event.streamId), report);
         streams.set(event.streamId, { revision: event.revision, hash: event.metadata.hash });
         after = event.position;
       }
-      if (page.length > 0) this.options.onProgress?.({ phase: 'events', read: events, position: after });
+      if (after !== undefined && page.length > 0) this.options.onProgress?.({ phase: 'events', read: events, position: after });
       if (page.length < this.pageSize) break;
     }
     return { events, streams };

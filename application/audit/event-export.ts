@@ -50,12 +50,12 @@ export async function* exportEvents(store: EventStore, filter: ExportFilter, opt
   };
   let read = 0;
   let exported = 0;
-  let after: Position = 0;
+  let after: Position | undefined;
   let fromRevision: StreamRevision = 0;
   for (;;) {
     const page = filter.streamId !== undefined
       ? await store.readStream(filter.streamId, { fromRevision, maxCount: pageSize })
-      : await store.readAll({ after, maxCount: pageSize });
+      : await store.readAll({ ...(after !== undefined ? { after } : {}), maxCount: pageSize });
     for (const e of page) {
       read++;
       if (!matches(e)) continue;
