@@ -49,7 +49,11 @@ export async function auditExport(args: string[]): Promise<number> {
         await once(out, 'close').catch(() => undefined);
       }
     } catch (error) {
-      if (output) out.destroy();
+      // Half an export reads like a whole one: leave none behind.
+      if (output) {
+        out.destroy();
+        unlinkIfPartial(output);
+      }
       throw error;
     }
     if (failed) {
