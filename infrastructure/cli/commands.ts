@@ -1,3 +1,4 @@
+import { auditCommand } from './audit-command.js';
 import { backupCommand } from './backup-command.js';
 import { caCommand } from './ca-command.js';
 import { certificateCommand } from './certificate-command.js';
@@ -8,6 +9,7 @@ import { pushCommand } from './push-command.js';
 import { groupCommand } from './group-command.js';
 import { policyCommand } from './policy-command.js';
 import { profileCommand } from './profile-command.js';
+import { projectionsCommand } from './projections-command.js';
 import { serveCommand } from './serve-command.js';
 import { userCommand } from './user-command.js';
 
@@ -19,7 +21,7 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-export const COMMANDS: readonly CliCommand[] = [serveCommand, configCommand, caCommand, backupCommand, enrollmentTokenCommand, enrollmentCommand, userCommand, groupCommand, profileCommand, policyCommand, pushCommand, certificateCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, configCommand, caCommand, backupCommand, enrollmentTokenCommand, enrollmentCommand, userCommand, groupCommand, profileCommand, policyCommand, pushCommand, certificateCommand, projectionsCommand, auditCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

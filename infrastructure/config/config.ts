@@ -68,6 +68,13 @@ export interface Config {
   readonly readStore: { readonly kind: 'sqlite' } | { readonly kind: 'mongo'; readonly url: string };
   /** Post-enrollment automation and the inventory refresh (0: no refresh). */
   readonly automation: { readonly enabled: boolean; readonly inventoryRefreshMs: number };
+  /** Signed audit checkpoints: the key (outside the event store) and how often (0: never). */
+  readonly audit: {
+    readonly keyFile: string;
+    /** True when the key file may be created on first use: embedded store and no MDM_AUDIT_KEY_FILE. */
+    readonly createKey: boolean;
+    readonly checkpointIntervalMs: number;
+  };
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
 }

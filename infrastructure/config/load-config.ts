@@ -178,6 +178,10 @@ export function loadConfig(env: Env = process.env): Config {
 
   const otaAppleCaFile = file(env, 'MDM_OTA_APPLE_CA_FILE');
 
+  // As with the secrets key: server processes sharing an event store must sign with one key.
+  const explicitAuditKey = get(env, 'MDM_AUDIT_KEY_FILE') !== undefined;
+  const auditKeyFile = explicitAuditKey ? file(env, 'MDM_AUDIT_KEY_FILE')! : resolve(`${dataDir}/audit/checkpoint.key`);
+
   const caKeyPassphrase = env['MDM_CA_KEY_PASSPHRASE'];
   if (caKeyPassphrase !== undefined && caKeyPassphrase !== '' && caKeyPassphrase.length < 8) throw new ConfigError('MDM_CA_KEY_PASSPHRASE', 'must be at least 8 characters');
 
@@ -228,6 +232,11 @@ export function loadConfig(env: Env = process.env): Config {
     automation: {
       enabled: oneOf(env, 'MDM_AUTOMATION', ['true', 'false'] as const, 'true') === 'true',
       inventoryRefreshMs: integer(env, 'MDM_INVENTORY_REFRESH_HOURS', 24, 0, 24 * 90) * 3_600_000,
+    },
+    audit: {
+      keyFile: auditKeyFile,
+      createKey: eventStoreKind === 'sqlite' && !explicitAuditKey,
+      checkpointIntervalMs: integer(env, 'MDM_AUDIT_CHECKPOINT_SECONDS', 300, 0, 86_400) * 1000,
     },
     logLevel: oneOf<LogLevel>(env, 'MDM_LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
     shutdownTimeoutMs: integer(env, 'MDM_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),

@@ -59,6 +59,8 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'MDM_DEVICE_SEEN_INTERVAL_MINUTES', default: '240', description: 'A check-in records DeviceSeen at most once per this interval, so idle devices do not grow their streams.' },
   { name: 'MDM_AUTOMATION', default: 'true', description: 'Post-enrollment automation: true (inventory queries and the profiles and apps of the device\'s groups after enrollment or approval, group changes applied to members, inventory refresh) or false (only admins queue commands).' },
   { name: 'MDM_INVENTORY_REFRESH_HOURS', default: '24', description: 'Every enrolled, approved device is asked for its inventory again this often, at a time of its own within the interval; 0 disables.' },
+  { name: 'MDM_AUDIT_KEY_FILE', default: '<data dir>/audit/checkpoint.key', description: 'HMAC-SHA256 key (64 hex characters) that signs audit checkpoints; keep it outside the event store. Created 0600 on first use in embedded mode; with MDM_EVENT_STORE=esdb checkpoints are only written when it is set (every server process needs the same key).' },
+  { name: 'MDM_AUDIT_CHECKPOINT_SECONDS', default: '300', description: 'How often the server appends a signed checkpoint of the stream heads that changed (catches truncated or removed streams); 0 disables. At most 86400.' },
   { name: 'MDM_LOG_LEVEL', default: 'info', description: 'debug, info, warn or error.' },
   { name: 'MDM_SHUTDOWN_TIMEOUT_MS', default: '10000', description: 'How long a graceful shutdown waits for in-flight requests before closing connections.' },
 ];
