@@ -1,3 +1,14 @@
+import { AuditQueries } from '../application/read-models/audit-queries.js';
+import { CommandHistoryQueries } from '../application/read-models/command-history-queries.js';
+import { ComplianceQueries } from '../application/read-models/compliance-queries.js';
+import { InventoryQueries } from '../application/read-models/inventory-queries.js';
+import { ProjectionRunner, type ProjectionStatus } from '../application/read-models/projection-runner.js';
+import { ReadModels } from '../application/read-models/read-models.js';
+import { CompliancePolicies } from '../application/compliance/compliance-policies.js';
+import { startAuditCheckpointing } from './audit/audit-checkpointing.js';
+import { openDocumentStore } from './readmodel/open-document-store.js';
+import { registerProjectionMetrics } from './readmodel/projection-metrics.js';
+import { READ_MODEL_PROJECTIONS } from './readmodel/read-model-projections.js';
 import 'reflect-metadata';
 import { Container } from 'inversify';
 import type { Server as HttpsServer } from 'node:https';
@@ -64,7 +75,17 @@ import { FileCertificateAuthority } from './pki/file-certificate-authority.js';
 import { ensurePrivateDirectory } from './pki/private-files.js';
 import { deviceTlsOptions, deviceTlsRenewal } from './http/device/device-tls.js';
 import { adminTlsOptions } from './http/admin/admin-tls.js';
-import { CERTIFICATE_REVOCATIONS, CRL_ROUTES, WEB_ENROLLMENT_ROUTES, ENROLLMENT_ROUTES, SCEP_ROUTES, READINESS_DETAILS, CHECK_IN_SERVICE, COMMAND_QUEUE_SERVICE, CONFIG, DEVICE_STATE_CACHE, LIFECYCLE, MDM_ROUTES, METRICS, REPORT_SERVICE } from './tokens.js';
+import { CERTIFICATE_REVOCATIONS, CRL_ROUTES, WEB_ENROLLMENT_ROUTES, ENROLLMENT_ROUTES, SCEP_ROUTES, PROJECTION_STATUS, READINESS_DETAILS, CHECK_IN_SERVICE, COMMAND_QUEUE_SERVICE, CONFIG, DEVICE_STATE_CACHE, LIFECYCLE, MDM_ROUTES, METRICS, REPORT_SERVICE } from './tokens.js';
+
+export interface ReadModelServices {
+  readonly inventory: InventoryQueries;
+  readonly commandHistory: CommandHistoryQueries;
+  readonly audit: AuditQueries;
+  readonly compliance: ComplianceQueries;
+  readonly compliancePolicies: CompliancePolicies;
+  status(): ProjectionStatus[];
+  waitFor(position: number, timeoutMs: number): Promise<boolean>;
+}
 
 export interface RunningServer {
   readonly adminUrl: string;
@@ -79,6 +100,8 @@ export interface RunningServer {
     readonly deviceGroups: DeviceGroups;
     /** Absent with MDM_AUTOMATION=false. */
     readonly automation?: PostEnrollmentAutomation;
+    /** Queries over the read models, and the projections' progress (waitFor: read-your-writes). */
+    readonly readModels: ReadModelServices;
   };
   /** Graceful: readiness off, stop accepting, finish in-flight requests (bounded), close stores. */
   stop(): Promise<void>;
@@ -125,8 +148,24 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     throw error;
   });
 
+  const documents = await openDocumentStore(config).catch(async (error: unknown) => {
+    await push?.close();
+    await certificates.close();
+    await eventStore.close();
+    throw error;
+  });
+  const projectionHooks: { onBatch?: (events: number, ms: number) => void; onFailure?: (name: string) => void } = {};
+  const projections = new ProjectionRunner(eventStore, documents, READ_MODEL_PROJECTIONS, {
+    clock,
+    logger: logger.child({ component: 'projections' }),
+    onBatch: (events, ms) => projectionHooks.onBatch?.(events, ms),
+    onFailure: (name) => projectionHooks.onFailure?.(name),
+  });
+  Object.assign(projectionHooks, registerProjectionMetrics(metrics, projections));
+
   // From here on, a failure closes what was opened (timers and subscriptions would keep the process alive).
   const listeners: Listener[] = [];
+  let stopAuditCheckpoints: (() => Promise<void>) | undefined;
   let automation: PostEnrollmentAutomation | undefined;
   let quarantineNotices: QuarantineNotices | undefined;
   try {
@@ -180,6 +219,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
       push: push ? { ...push.coordinator.health(), certificate: { ...pushCertificateStatus(push.sender.certificate, clock.now()), source: push.source } } : { status: 'not-configured' },
       automation: automation?.status() ?? { status: 'disabled' },
     }));
+    container.bind(PROJECTION_STATUS).toConstantValue(() => projections.status());
     container.bind<BlobStore>(BLOB_STORE).toDynamicValue((ctx) => new EventStoreBlobStore(ctx.get<EventStore>(EVENT_STORE), ctx.get<SecretBox>(SECRET_BOX))).inSingletonScope();
     container
       .bind<CheckInService>(CHECK_IN_SERVICE)
@@ -275,6 +315,9 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     void quarantineNotices?.start();
     // In the background: folding a large store takes a while, and devices are served meanwhile.
     void automation?.start();
+    void projections.start().catch((error: unknown) => logger.error('read models could not start; queries answer from what is stored', { error }));
+    stopAuditCheckpoints = await startAuditCheckpointing(config, eventStore, clock, logger);
+    const readModels = new ReadModels(documents, projections);
 
     let stopping: Promise<void> | undefined;
     return {
@@ -286,6 +329,15 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
         deviceGroups,
         ...(automation ? { automation } : {}),
         certificates: { revocations: certificates.revocations, runJobNow: () => certificateJob.runNow() },
+        readModels: {
+          inventory: new InventoryQueries(readModels, clock),
+          commandHistory: new CommandHistoryQueries(readModels),
+          audit: new AuditQueries(readModels),
+          compliance: new ComplianceQueries(readModels, clock),
+          compliancePolicies: new CompliancePolicies(eventStore, clock),
+          status: () => projections.status(),
+          waitFor: (position, timeoutMs) => projections.waitFor(position, timeoutMs),
+        },
       },
       stop: () =>
         (stopping ??= (async () => {
@@ -294,9 +346,12 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
           logger.info('shutting down', { graceMs: config.shutdownTimeoutMs });
           await Promise.all(listeners.map((l) => l.close(config.shutdownTimeoutMs)));
           await automation?.stop();
+          await stopAuditCheckpoints?.();
+          await projections.stop();
           await quarantineNotices?.close();
           await push?.close();
           await certificates.close();
+          await documents.close();
           await eventStore.close();
           logger.info('stopped');
         })()),
@@ -304,9 +359,12 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close(0)));
     await automation?.stop();
+    await stopAuditCheckpoints?.();
+    await projections.stop();
     await quarantineNotices?.close();
     await push?.close();
     await certificates.close();
+    await documents.close();
     await eventStore.close();
     throw error;
   }

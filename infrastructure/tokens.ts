@@ -14,3 +14,5 @@ export const WEB_ENROLLMENT_ROUTES = Symbol.for('mdm.WebEnrollmentRoutes');
 export const CRL_ROUTES = Symbol.for('mdm.CrlRoutes');
 /** The revocation registry (CertificateRevocations): revoke({ sha256, reason, actor }) and isRevoked(sha256). */
 export const CERTIFICATE_REVOCATIONS = Symbol.for('mdm.CertificateRevocations');
+/** () => ProjectionStatus[]: the read models' progress, for /readyz/projections. */
+export const PROJECTION_STATUS = Symbol.for('mdm.ProjectionStatus');

@@ -4,7 +4,9 @@ import { EVENT_STORE, type EventStore } from '../../../application/ports/event-s
 import { LOGGER, type Logger } from '../../../application/ports/logger.js';
 import type { Lifecycle } from '../../lifecycle.js';
 import type { MetricsRegistry } from '../../metrics/registry.js';
-import { LIFECYCLE, METRICS, READINESS_DETAILS } from '../../tokens.js';
+import type { ProjectionStatus } from '../../../application/read-models/projection-runner.js';
+import { LIFECYCLE, METRICS, PROJECTION_STATUS, READINESS_DETAILS } from '../../tokens.js';
+import { projectionReadiness } from '../projection-readiness.js';
 import { createApp } from '../create-app.js';
 import { healthRoutes } from '../health-routes.js';
 import { openApiDocument } from './openapi.js';
@@ -18,11 +20,13 @@ export class AdminHttp {
     @inject(LOGGER) private readonly logger: Logger,
     @inject(LIFECYCLE) private readonly lifecycle: Lifecycle,
     @inject(READINESS_DETAILS) @optional() private readonly details?: () => Record<string, unknown>,
+    @inject(PROJECTION_STATUS) @optional() private readonly projections?: () => ProjectionStatus[],
   ) {}
 
   app(): Express {
     return createApp('admin', { logger: this.logger, metrics: this.metrics }, (app) => {
       app.use(healthRoutes({ eventStore: this.eventStore, metrics: this.metrics, isShuttingDown: () => this.lifecycle.shuttingDown, ...(this.details ? { details: this.details } : {}) }));
+      if (this.projections) app.use(projectionReadiness(this.projections));
       app.get('/openapi.json', (_req, res) => {
         res.json(openApiDocument);
       });

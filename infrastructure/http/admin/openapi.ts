@@ -32,6 +32,18 @@ export const openApiDocument = {
         },
       },
     },
+    '/readyz/projections': {
+      get: {
+        operationId: 'projectionsReady',
+        summary: 'Read-model check, separate from /readyz: 200 when every projection runs and lags at most 30 s (or ?maxLagSeconds=N); 503 with each projection\'s state, position and lag otherwise.',
+        parameters: [{ name: 'maxLagSeconds', in: 'query', required: false, schema: { type: 'number', minimum: 0, maximum: 86400 } }],
+        responses: {
+          '200': { description: 'Every projection running and caught up', content: { 'application/json': { schema: { type: 'object' } } } },
+          '400': problem,
+          '503': problem,
+        },
+      },
+    },
     '/metrics': {
       get: {
         operationId: 'metrics',
