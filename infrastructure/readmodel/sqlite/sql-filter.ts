@@ -6,10 +6,12 @@ import type { FieldCondition, FieldOperators, Filter, Scalar } from '../../../ap
  * whose expression is textually the same; every value is a bound parameter.
  *
  * json_extract gives SQL NULL for a missing field (and a stored JSON null), 1/0 for true/false and
- * JSON text for arrays and objects, so the port's type rules need `json_type` guards: booleans
- * match only booleans, numbers only numbers, strings only strings. Range bounds add a second,
- * index-friendly bound: in SQLite's order every number sorts before every text, so `< ''` keeps a
- * range among numbers and `>= ''` among strings.
+ * JSON text for arrays and objects, so the port's type rules need `json_type` guards where a value
+ * is ambiguous: booleans (1/0), the numbers 0 and 1, and strings that could be an array's or an
+ * object's JSON text (starting with `[` or `{`). Everywhere else the guard is left out, because it
+ * reads the document: without it a filter is answered from the index alone. Range bounds add a
+ * second, index-friendly bound: in SQLite's order every number sorts before every text, so
+ * `< ''` keeps a range among numbers and `>= ''` among strings.
  */
 
 export type SqlValue = string | number | null;
@@ -29,12 +31,22 @@ const NUMBER_TYPES = `IN ('integer', 'real')`;
 /** Booleans reach SQL as 1/0 (what json_extract yields for true/false). */
 export const bindable = (value: Scalar): SqlValue => (typeof value === 'boolean' ? (value ? 1 : 0) : value);
 
+/** A string json_extract could also return for an array or an object. */
+const looksLikeJson = (s: string): boolean => s.startsWith('[') || s.startsWith('{');
+/** A number json_extract also returns for a boolean. */
+const looksLikeBoolean = (n: number): boolean => n === 0 || n === 1;
+
+const stringGuard = (path: string, needed: boolean): string => (needed ? ` AND ${typeSql(path)} = 'text'` : '');
+const numberGuard = (path: string, needed: boolean): string => (needed ? ` AND ${typeSql(path)} ${NUMBER_TYPES}` : '');
+
 function equals(path: string, value: Scalar, params: SqlValue[]): string {
   const x = valueSql(path);
   if (value === null) return `${x} IS NULL`;
   if (typeof value === 'boolean') return `(${x} = ${value ? 1 : 0} AND ${typeSql(path)} = '${value ? 'true' : 'false'}')`;
   params.push(value);
-  return typeof value === 'string' ? `(${x} = ? AND ${typeSql(path)} = 'text')` : `(${x} = ? AND ${typeSql(path)} ${NUMBER_TYPES})`;
+  return typeof value === 'string'
+    ? `(${x} = ?${stringGuard(path, looksLikeJson(value))})`
+    : `(${x} = ?${numberGuard(path, looksLikeBoolean(value))})`;
 }
 
 function inList(path: string, values: readonly Scalar[], params: SqlValue[]): string {
@@ -45,11 +57,11 @@ function inList(path: string, values: readonly Scalar[], params: SqlValue[]): st
   if (values.includes(null)) parts.push(`${x} IS NULL`);
   if (strings.length > 0) {
     params.push(...strings);
-    parts.push(`(${x} IN (${strings.map(() => '?').join(', ')}) AND ${typeSql(path)} = 'text')`);
+    parts.push(`(${x} IN (${strings.map(() => '?').join(', ')})${stringGuard(path, strings.some(looksLikeJson))})`);
   }
   if (numbers.length > 0) {
     params.push(...numbers);
-    parts.push(`(${x} IN (${numbers.map(() => '?').join(', ')}) AND ${typeSql(path)} ${NUMBER_TYPES})`);
+    parts.push(`(${x} IN (${numbers.map(() => '?').join(', ')})${numberGuard(path, numbers.some(looksLikeBoolean))})`);
   }
   for (const b of [true, false]) if (values.includes(b)) parts.push(equals(path, b, params));
   return parts.length === 0 ? '0' : parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
@@ -57,12 +69,31 @@ function inList(path: string, values: readonly Scalar[], params: SqlValue[]): st
 
 const RANGE_SQL = { $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' } as const;
 
+/** Whether `x op bound` could hold for 1 or 0 (a boolean), or for text starting with `[` or `{`. */
+function rangeIsAmbiguous(op: keyof typeof RANGE_SQL, bound: string | number): boolean {
+  if (typeof bound === 'number') {
+    switch (op) {
+      case '$gt': return bound < 1;
+      case '$gte': return bound <= 1;
+      case '$lt': return bound > 0;
+      case '$lte': return bound >= 0;
+    }
+  }
+  // Strings from '[' upwards include the JSON text of arrays ('[...') and objects ('{...').
+  switch (op) {
+    case '$gt': case '$gte': return bound < '|';
+    case '$lt': return bound > '[';
+    case '$lte': return bound >= '[';
+  }
+}
+
 function range(path: string, op: keyof typeof RANGE_SQL, bound: string | number, params: SqlValue[]): string {
   const x = valueSql(path);
   params.push(bound);
+  const guarded = rangeIsAmbiguous(op, bound);
   return typeof bound === 'number'
-    ? `(${x} ${RANGE_SQL[op]} ? AND ${x} < '' AND ${typeSql(path)} ${NUMBER_TYPES})`
-    : `(${x} ${RANGE_SQL[op]} ? AND ${x} >= '' AND ${typeSql(path)} = 'text')`;
+    ? `(${x} ${RANGE_SQL[op]} ? AND ${x} < ''${numberGuard(path, guarded)})`
+    : `(${x} ${RANGE_SQL[op]} ? AND ${x} >= ''${stringGuard(path, guarded)})`;
 }
 
 /** A negation that also matches a missing field: the inner condition is never NULL after coalesce. */
