@@ -67,6 +67,7 @@ export const auditHistoryProjection: Projection<AuditEntry> = {
   version: 1,
   handles: KNOWN_EVENT_TYPES,
   allEvents: true,
+  insertOnly: true,
   indexes: [
     { name: 'at', fields: [{ path: 'at', direction: 'desc' }] },
     { name: 'udid_at', fields: [{ path: 'udid', direction: 'asc' }, { path: 'at', direction: 'desc' }] },

@@ -54,5 +54,16 @@ export const sameJson = (a: unknown, b: unknown): boolean => canonicalJson((a ??
 
 /** A copy without the keys whose value is undefined: documents never hold them. */
 export function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  // Runs for every event folded: copy only when there is something to drop.
+  let clean = true;
+  for (const key in value) {
+    if (value[key] === undefined) {
+      clean = false;
+      break;
+    }
+  }
+  if (clean) return value;
+  const out: Record<string, unknown> = {};
+  for (const key in value) if (value[key] !== undefined) out[key] = value[key];
+  return out as T;
 }

@@ -167,8 +167,27 @@ function applyToDevice(current: InventoryRecord | undefined, event: RecordedEven
   else return current ?? null;
   applyDeviceEvent(draft, event, at);
   const next = finish(draft);
-  if (current !== undefined && isInventoryDocument(current) && sameJson({ ...next, updatedAt: '' }, { ...current, updatedAt: '' })) return current;
+  if (current !== undefined && isInventoryDocument(current) && unchanged(next, current)) return current;
   return { ...next, updatedAt: at };
+}
+
+/**
+ * Whether applying an event left the document as it was (then `updatedAt` stays). A draft shares
+ * every nested value it did not replace with the current document, so comparing by reference is
+ * exact for those; the two it copies (groups, factsChangedAt) are small and compared by value.
+ * Runs on every event: a whole-document comparison would cost more than the fold itself.
+ */
+function unchanged(next: InventoryDocument, current: InventoryDocument): boolean {
+  const nextKeys = Object.keys(next).filter((k) => k !== 'updatedAt');
+  if (nextKeys.length !== Object.keys(current).filter((k) => k !== 'updatedAt').length) return false;
+  for (const key of nextKeys) {
+    const a = (next as unknown as Record<string, unknown>)[key];
+    const b = (current as unknown as Record<string, unknown>)[key];
+    if (a === b) continue;
+    if ((key === 'groups' || key === 'factsChangedAt') && sameJson(a, b)) continue;
+    return false;
+  }
+  return true;
 }
 
 function inventoryId(event: RecordedEvent): string | undefined {

@@ -20,6 +20,11 @@ export interface Projection<Doc extends object> {
    * after the projection was written). `handles` still lists the types known today.
    */
   readonly allEvents?: boolean;
+  /**
+   * Every event it reads makes a new document and none is ever changed again (an audit trail):
+   * the runner then neither reads nor caches documents for it.
+   */
+  readonly insertOnly?: boolean;
   /** Indexes the queries over this read model rely on. */
   readonly indexes?: readonly IndexDeclaration[];
   /** Which document an event changes (e.g. the device's UDID), or undefined to ignore it. */

@@ -4,6 +4,8 @@ import type { JsonObject } from '../../domain/shared/json.js';
 import { projectionReads, type Projection } from '../../projections/projection.js';
 import type { CachedDocument, DocumentCache } from './document-cache.js';
 
+const NONE: CachedDocument = { doc: null, position: -1 };
+
 export interface PoisonEvent {
   readonly event: RecordedEvent;
   readonly error: Error;
@@ -48,7 +50,8 @@ export async function foldBatch(
         early = { event, error: asError(error) };
         break;
       }
-      if (id !== undefined && !base.has(id)) {
+      if (id !== undefined && projection.insertOnly) base.set(id, NONE);
+      else if (id !== undefined && !base.has(id)) {
         const cached = cache.get(id);
         if (cached) base.set(id, cached);
         else missing.add(id);

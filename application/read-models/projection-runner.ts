@@ -15,7 +15,7 @@ export interface ProjectionStatus {
   readonly version: number;
   readonly state: ProjectionState;
   readonly collection?: string;
-  /** Last event position applied (-1: none yet). */
+  /** Last event position applied (0: none yet; event positions start above 0). */
   readonly position: Position;
   /** Events the runner has received and this projection has not applied yet. */
   readonly lagEvents: number;
@@ -76,7 +76,7 @@ export class ProjectionRunner {
   private watchTimer: NodeJS.Timeout | undefined;
   private waiters: Array<{ position: Position; resolve: (ok: boolean) => void; timer: NodeJS.Timeout }> = [];
   /** Position of the last event taken off the queue and processed. */
-  private consumedUpTo: Position = -1;
+  private consumedUpTo: Position = 0;
 
   constructor(
     private readonly events: EventStore,
@@ -85,7 +85,7 @@ export class ProjectionRunner {
     private readonly options: RunnerOptions,
   ) {
     this.batchSize = options.batchSize ?? 1_000;
-    this.slots = projections.map((projection) => ({ projection, state: 'starting', collection: '', position: -1, cache: new DocumentCache(options.cacheSize ?? 20_000) }));
+    this.slots = projections.map((projection) => ({ projection, state: 'starting', collection: '', position: 0, cache: new DocumentCache(options.cacheSize ?? 20_000) }));
   }
 
   /** Loads checkpoints (creating collections for new projections) and starts following events. */
@@ -160,7 +160,7 @@ export class ProjectionRunner {
     if (!checkpoint) {
       const collection = newCollectionName(projection.name, projection.version, this.options.clock.now());
       await this.documents.ensureCollection(collection, projection.indexes ?? []);
-      const created = { name: projection.name, collection, position: -1, updatedAt: this.options.clock.now().toISOString(), expected: undefined };
+      const created = { name: projection.name, collection, position: 0, updatedAt: this.options.clock.now().toISOString(), expected: undefined };
       try {
         await this.documents.commit([{ collection, writes: [], checkpoint: created }]);
       } catch (error) {
@@ -248,7 +248,7 @@ export class ProjectionRunner {
         }
       },
       {
-        ...(from >= 0 ? { after: from } : {}),
+        ...(from > 0 ? { after: from } : {}),
         onError: (error) => {
           if (generation !== this.subscriptionGeneration || this.stopped) return;
           this.options.logger.error('projection subscription ended; resubscribing', { error });
@@ -312,7 +312,7 @@ export class ProjectionRunner {
       }));
     if (batches.length > 0) await this.documents.commit(batches);
     for (const { slot, folded } of folds) {
-      for (const [id, entry] of folded.changed) slot.cache.set(id, entry);
+      if (!slot.projection.insertOnly) for (const [id, entry] of folded.changed) slot.cache.set(id, entry);
       if (folded.position !== slot.position) {
         slot.position = folded.position;
         const last = batch.find((e) => e.position === folded.position);

@@ -59,7 +59,7 @@ export async function rebuildProjection(
   const collection = newCollectionName(projection.name, projection.version, clock.now());
   await documents.ensureCollection(collection, projection.indexes ?? []);
   const cache = new DocumentCache(options.cacheSize ?? 100_000);
-  let position: Position = -1;
+  let position: Position = 0;
   let expected: { collection: string; position: Position } | undefined;
   let count = 0;
   let applied = 0;
@@ -69,7 +69,7 @@ export async function rebuildProjection(
   const catchUp = async (): Promise<void> => {
     for (;;) {
       if (options.signal?.aborted) throw new ProjectionRebuildError('rebuild aborted');
-      const page = await events.readAll({ ...(position >= 0 ? { after: position } : {}), maxCount: batchSize });
+      const page = await events.readAll({ ...(position > 0 ? { after: position } : {}), maxCount: batchSize });
       if (page.length === 0) return;
       const folded = await foldBatch(projection, collection, page, position, documents, cache);
       if (folded.poison) {

@@ -16,8 +16,8 @@ export async function storedProjectionStatus(events: EventStore, documents: Docu
   const out: Array<ProjectionStatus & { lagCapped?: true }> = [];
   for (const projection of projections) {
     const checkpoint = await documents.readCheckpoint(projection.name);
-    const position = checkpoint?.position ?? -1;
-    const behind = await events.readAll({ ...(position >= 0 ? { after: position } : {}), maxCount: COUNT_LIMIT });
+    const position = checkpoint?.position ?? 0;
+    const behind = await events.readAll({ ...(position > 0 ? { after: position } : {}), maxCount: COUNT_LIMIT });
     const oldest = behind[0];
     const state = checkpoint?.failure ? 'failed' : !checkpoint ? 'starting' : collectionVersion(projection.name, checkpoint.collection) !== projection.version ? 'rebuilding' : 'running';
     out.push({
