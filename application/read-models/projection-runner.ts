@@ -6,6 +6,7 @@ import type { Projection } from '../../projections/projection.js';
 import { collectionVersion, newCollectionName } from './collection-names.js';
 import { DocumentCache } from './document-cache.js';
 import { foldBatch, type FoldedBatch } from './fold-batch.js';
+import { BEFORE_FIRST_EVENT } from './positions.js';
 import { rebuildProjection } from './rebuild-projection.js';
 
 export type ProjectionState = 'starting' | 'running' | 'rebuilding' | 'failed' | 'stopped';
@@ -72,6 +73,9 @@ export class ProjectionRunner {
   private wakeProcessor: (() => void) | undefined;
   private wakeSubscriber: (() => void) | undefined;
   private stopped = false;
+  private readonly stopping = new AbortController();
+  private starting: Promise<void> | undefined;
+  private readonly rebuilds = new Set<Promise<void>>();
   private loop: Promise<void> | undefined;
   private watchTimer: NodeJS.Timeout | undefined;
   private waiters: Array<{ position: Position; resolve: (ok: boolean) => void; timer: NodeJS.Timeout }> = [];
@@ -89,8 +93,18 @@ export class ProjectionRunner {
   }
 
   /** Loads checkpoints (creating collections for new projections) and starts following events. */
-  async start(): Promise<void> {
-    for (const slot of this.slots) await this.prepare(slot);
+  start(): Promise<void> {
+    this.starting ??= this.begin();
+    return this.starting;
+  }
+
+  private async begin(): Promise<void> {
+    for (const slot of this.slots) {
+      if (this.stopped) return;
+      await this.prepare(slot);
+    }
+    // Stopped while the checkpoints were read: following now would outlive the stores.
+    if (this.stopped) return;
     this.subscribe();
     this.loop = this.run();
     this.watchTimer = setInterval(() => void this.watch(), this.options.watchMs ?? 2_000);
@@ -99,6 +113,8 @@ export class ProjectionRunner {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
+    await this.starting?.catch(() => undefined);
     if (this.watchTimer) clearInterval(this.watchTimer);
     this.wakeProcessor?.();
     this.wakeSubscriber?.();
@@ -109,6 +125,8 @@ export class ProjectionRunner {
       w.resolve(false);
     }
     for (const slot of this.slots) if (slot.state === 'running') slot.state = 'stopped';
+    // A rebuild writes to the stores the caller is about to close: it stops at its next page and clears up.
+    await Promise.all(this.rebuilds);
   }
 
   status(): ProjectionStatus[] {
@@ -145,8 +163,9 @@ export class ProjectionRunner {
     });
   }
 
+  /** Projections that cannot move (failed) or serve an old collection meanwhile (rebuilding) are not waited for. */
   private reached(position: Position): boolean {
-    return this.slots.every((s) => s.state !== 'running' || s.position >= position);
+    return this.slots.every((s) => s.state === 'failed' || s.state === 'rebuilding' || (s.state !== 'starting' && s.position >= position));
   }
 
   private async prepare(slot: Slot): Promise<void> {
@@ -160,7 +179,7 @@ export class ProjectionRunner {
     if (!checkpoint) {
       const collection = newCollectionName(projection.name, projection.version, this.options.clock.now());
       await this.documents.ensureCollection(collection, projection.indexes ?? []);
-      const created = { name: projection.name, collection, position: 0, updatedAt: this.options.clock.now().toISOString(), expected: undefined };
+      const created = { name: projection.name, collection, position: BEFORE_FIRST_EVENT, updatedAt: this.options.clock.now().toISOString(), expected: undefined };
       try {
         await this.documents.commit([{ collection, writes: [], checkpoint: created }]);
       } catch (error) {
@@ -177,12 +196,18 @@ export class ProjectionRunner {
     slot.collection = checkpoint.collection;
     slot.position = checkpoint.position;
     this.options.logger.info('projection version changed; rebuilding', { projection: projection.name, from: checkpoint.collection, version: projection.version });
-    void rebuildProjection({ events: this.events, documents: this.documents, clock: this.options.clock }, projection, {
+    const rebuild = rebuildProjection({ events: this.events, documents: this.documents, clock: this.options.clock }, projection, {
+      signal: this.stopping.signal,
       onProgress: (p) => this.options.logger.debug('projection rebuild progress', { projection: projection.name, events: p.events, position: p.position }),
     }).then(
       (result) => this.options.logger.info('projection rebuilt', { projection: projection.name, collection: result.collection, events: result.events, ms: result.elapsedMs }),
-      (error: unknown) => this.options.logger.error('projection rebuild failed', { projection: projection.name, error }),
+      (error: unknown) => {
+        if (this.stopping.signal.aborted) this.options.logger.info('projection rebuild stopped; it starts over at the next start', { projection: projection.name });
+        else this.options.logger.error('projection rebuild failed', { projection: projection.name, error });
+      },
     );
+    this.rebuilds.add(rebuild);
+    void rebuild.finally(() => this.rebuilds.delete(rebuild));
   }
 
   private adopt(slot: Slot, checkpoint: Pick<ProjectionCheckpoint, 'collection' | 'position' | 'failure'>): void {

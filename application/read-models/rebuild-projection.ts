@@ -5,6 +5,7 @@ import type { Projection } from '../../projections/projection.js';
 import { isCollectionOf, newCollectionName, rebuildCheckpointName } from './collection-names.js';
 import { DocumentCache } from './document-cache.js';
 import { foldBatch } from './fold-batch.js';
+import { BEFORE_FIRST_EVENT } from './positions.js';
 
 export interface RebuildProgress {
   readonly events: number;
@@ -59,7 +60,7 @@ export async function rebuildProjection(
   const collection = newCollectionName(projection.name, projection.version, clock.now());
   await documents.ensureCollection(collection, projection.indexes ?? []);
   const cache = new DocumentCache(options.cacheSize ?? 100_000);
-  let position: Position = 0;
+  let position: Position = BEFORE_FIRST_EVENT;
   let expected: { collection: string; position: Position } | undefined;
   let count = 0;
   let applied = 0;
@@ -69,7 +70,7 @@ export async function rebuildProjection(
   const catchUp = async (): Promise<void> => {
     for (;;) {
       if (options.signal?.aborted) throw new ProjectionRebuildError('rebuild aborted');
-      const page = await events.readAll({ ...(position > 0 ? { after: position } : {}), maxCount: batchSize });
+      const page = await events.readAll({ after: position, maxCount: batchSize });
       if (page.length === 0) return;
       const folded = await foldBatch(projection, collection, page, position, documents, cache);
       if (folded.poison) {

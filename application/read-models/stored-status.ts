@@ -3,6 +3,7 @@ import type { DocumentStore } from '../ports/document-store.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { Projection } from '../../projections/projection.js';
 import { collectionVersion } from './collection-names.js';
+import { BEFORE_FIRST_EVENT } from './positions.js';
 import type { ProjectionStatus } from './projection-runner.js';
 
 /** Lag counted up to this many events; beyond it the figure is a lower bound. */
@@ -16,8 +17,8 @@ export async function storedProjectionStatus(events: EventStore, documents: Docu
   const out: Array<ProjectionStatus & { lagCapped?: true }> = [];
   for (const projection of projections) {
     const checkpoint = await documents.readCheckpoint(projection.name);
-    const position = checkpoint?.position ?? 0;
-    const behind = await events.readAll({ ...(position > 0 ? { after: position } : {}), maxCount: COUNT_LIMIT });
+    const position = checkpoint?.position ?? BEFORE_FIRST_EVENT;
+    const behind = await events.readAll({ after: position, maxCount: COUNT_LIMIT });
     const oldest = behind[0];
     const state = checkpoint?.failure ? 'failed' : !checkpoint ? 'starting' : collectionVersion(projection.name, checkpoint.collection) !== projection.version ? 'rebuilding' : 'running';
     out.push({

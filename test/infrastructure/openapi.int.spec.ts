@@ -18,7 +18,8 @@ describe('OpenAPI document', () => {
   beforeEach(() => {
     dir = tempDir();
     store = new SqliteEventStore(join(dir.path, 'events.db'));
-    admin = new AdminHttp(store, new MetricsRegistry(), jsonLogger({ write: () => undefined }), new Lifecycle());
+    // With the projections' status, as the server wires it: /readyz/projections is served then.
+    admin = new AdminHttp(store, new MetricsRegistry(), jsonLogger({ write: () => undefined }), new Lifecycle(), undefined, () => []);
   });
   afterEach(async () => {
     await store.close();
