@@ -23,7 +23,7 @@ import {
   validatePath,
   validateQuery,
 } from '../query-validation.js';
-import { validateBatches, validateCheckpointName, validateFailure } from './commit-validation.js';
+import { validateBatches, validateCheckpointName, validateFailure } from '../commit-validation.js';
 import { selectedDocument } from './field-selection.js';
 import { documentSql, findSql } from './find-sql.js';
 import { TABLE_PREFIX, applyPragmas, createIndexSql, createTableSql, indexName, migrate, tableName, type DocumentStorage } from './schema.js';
