@@ -9,7 +9,7 @@ import { SqliteDocumentStore } from '../../infrastructure/readmodel/sqlite/sqlit
 import { progress, wholeNumber } from '../support/progress.js';
 import { elapsedMs, summarize } from '../support/stats.js';
 
-const HELP = `Usage: node dist/bench/readmodel/query.js [options]
+const HELP = `Usage: npm run bench:readmodel -- [options]
 
 Measures the embedded SQLite read-model store with inventory-like device documents (3-8 KB):
   - load: documents written per second of commit time, in commits of --batch writes (new documents)

@@ -236,12 +236,14 @@ export class SqliteDocumentStore implements DocumentStore {
     validatePath(path);
     if (filter !== undefined) validateFilter(filter);
     const where = whereSql(filter);
-    // The type tells true/false from 1/0, which json_extract gives for both.
-    const sql = `SELECT ${valueSql(path)} AS v, ${typeSql(path)} AS t, count(*) AS n FROM ${tableName(collection)} WHERE ${where.sql} GROUP BY 1, 2`;
+    // The type tells true/false from 1/0, which json_extract gives for both; asked only for 1 and 0
+    // because it reads the document, where the value alone can come from an index.
+    const value = valueSql(path);
+    const sql = `SELECT ${value} AS v, CASE WHEN ${value} IN (0, 1) THEN ${typeSql(path)} END AS t, count(*) AS n FROM ${tableName(collection)} WHERE ${where.sql} GROUP BY 1, 2`;
     const rows = this.whenPresent(collection, [], () => this.query(sql).all(...where.params) as { v: SqlValue; t: string | null; n: number }[]);
     const counts = new Map<Scalar, number>();
     for (const row of rows) {
-      const key: Scalar = row.t === 'true' ? true : row.t === 'false' ? false : row.t === null || row.t === 'null' ? null : row.v;
+      const key: Scalar = row.t === 'true' ? true : row.t === 'false' ? false : row.v;
       counts.set(key, (counts.get(key) ?? 0) + row.n);
     }
     return counts;
