@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import {
   CheckpointConflictError,
+  InvalidQueryError,
   type CollectionBatch,
   type DocumentPage,
   type DocumentQuery,
@@ -129,6 +130,7 @@ export class SqliteDocumentStore implements DocumentStore {
 
   async ensureCollection(collection: string, indexes: readonly IndexDeclaration[]): Promise<void> {
     validateCollectionName(collection);
+    if (!Array.isArray(indexes)) throw new InvalidQueryError('indexes: expected an array of index declarations');
     indexes.forEach((index) => validateIndexDeclaration(index));
     const existing = this.db.prepare<[string], { sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?");
     this.db.transaction(() => {
