@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import {
   CheckpointConflictError,
+  InvalidQueryError,
   type CollectionBatch,
   type DocumentPage,
   type DocumentQuery,
@@ -23,7 +24,7 @@ import {
   validatePath,
   validateQuery,
 } from '../query-validation.js';
-import { validateBatches, validateCheckpointName, validateFailure } from './commit-validation.js';
+import { validateBatches, validateCheckpointName, validateFailure } from '../commit-validation.js';
 import { selectedDocument } from './field-selection.js';
 import { documentSql, findSql } from './find-sql.js';
 import { TABLE_PREFIX, applyPragmas, createIndexSql, createTableSql, indexName, migrate, tableName, type DocumentStorage } from './schema.js';
@@ -129,6 +130,7 @@ export class SqliteDocumentStore implements DocumentStore {
 
   async ensureCollection(collection: string, indexes: readonly IndexDeclaration[]): Promise<void> {
     validateCollectionName(collection);
+    if (!Array.isArray(indexes)) throw new InvalidQueryError('indexes: expected an array of index declarations');
     indexes.forEach((index) => validateIndexDeclaration(index));
     const existing = this.db.prepare<[string], { sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?");
     this.db.transaction(() => {
@@ -236,12 +238,14 @@ export class SqliteDocumentStore implements DocumentStore {
     validatePath(path);
     if (filter !== undefined) validateFilter(filter);
     const where = whereSql(filter);
-    // The type tells true/false from 1/0, which json_extract gives for both.
-    const sql = `SELECT ${valueSql(path)} AS v, ${typeSql(path)} AS t, count(*) AS n FROM ${tableName(collection)} WHERE ${where.sql} GROUP BY 1, 2`;
+    // The type tells true/false from 1/0, which json_extract gives for both; asked only for 1 and 0
+    // because it reads the document, where the value alone can come from an index.
+    const value = valueSql(path);
+    const sql = `SELECT ${value} AS v, CASE WHEN ${value} IN (0, 1) THEN ${typeSql(path)} END AS t, count(*) AS n FROM ${tableName(collection)} WHERE ${where.sql} GROUP BY 1, 2`;
     const rows = this.whenPresent(collection, [], () => this.query(sql).all(...where.params) as { v: SqlValue; t: string | null; n: number }[]);
     const counts = new Map<Scalar, number>();
     for (const row of rows) {
-      const key: Scalar = row.t === 'true' ? true : row.t === 'false' ? false : row.t === null || row.t === 'null' ? null : row.v;
+      const key: Scalar = row.t === 'true' ? true : row.t === 'false' ? false : row.v;
       counts.set(key, (counts.get(key) ?? 0) + row.n);
     }
     return counts;

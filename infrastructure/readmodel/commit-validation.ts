@@ -1,6 +1,6 @@
-import { InvalidQueryError, type CollectionBatch, type ProjectionFailure } from '../../../application/ports/document-store.js';
-import type { JsonObject } from '../../../domain/shared/json.js';
-import { validateCollectionName, validateId } from '../query-validation.js';
+import { InvalidQueryError, type CollectionBatch, type ProjectionFailure } from '../../application/ports/document-store.js';
+import type { JsonObject } from '../../domain/shared/json.js';
+import { validateCollectionName, validateId } from './query-validation.js';
 
 const isPosition = (p: unknown): p is number => typeof p === 'number' && Number.isSafeInteger(p) && p >= 0;
 
@@ -10,7 +10,7 @@ export function validateCheckpointName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || name.length === 0 || name.length > 200) throw new InvalidQueryError(`checkpoint name: expected a string of 1 to 200 characters`);
 }
 
-/** What the projection runner hands to commit, checked before the transaction starts. */
+/** What the projection runner hands to commit, checked before anything is written (every adapter). */
 export function validateBatches(batches: unknown): asserts batches is readonly CollectionBatch[] {
   if (!Array.isArray(batches)) throw new InvalidQueryError('commit: expected an array of batches');
   batches.forEach((batch: unknown, b) => {
