@@ -2,13 +2,15 @@ import { AuditQueries } from '../application/read-models/audit-queries.js';
 import { CommandHistoryQueries } from '../application/read-models/command-history-queries.js';
 import { ComplianceQueries } from '../application/read-models/compliance-queries.js';
 import { InventoryQueries } from '../application/read-models/inventory-queries.js';
-import { ProjectionRunner, type ProjectionStatus } from '../application/read-models/projection-runner.js';
+import type { ProjectionStatus } from '../application/read-models/projection-runner.js';
 import { ReadModels } from '../application/read-models/read-models.js';
 import { CompliancePolicies } from '../application/compliance/compliance-policies.js';
 import { startAuditCheckpointing } from './audit/audit-checkpointing.js';
 import { openDocumentStore } from './readmodel/open-document-store.js';
 import { registerProjectionMetrics } from './readmodel/projection-metrics.js';
-import { READ_MODEL_PROJECTIONS } from './readmodel/read-model-projections.js';
+import { PROJECTION_SHARDS } from './readmodel/read-model-projections.js';
+import { ProjectionWorkers } from './readmodel/projection-workers.js';
+import { notifyingEventStore } from './eventstore/notifying-event-store.js';
 import 'reflect-metadata';
 import { Container } from 'inversify';
 import type { Server as HttpsServer } from 'node:https';
@@ -123,7 +125,9 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   const metrics = new MetricsRegistry();
   registerProcessMetrics(metrics);
   const opened = await openEventStore(config, logger);
-  const eventStore = instrumentEventStore(opened.store, metrics, opened.adapter);
+  // Appends wake the projection workers, which read the store on connections of their own.
+  let wakeProjections = (): void => undefined;
+  const eventStore = notifyingEventStore(instrumentEventStore(opened.store, metrics, opened.adapter), () => wakeProjections());
 
   // What the server issues names the CRL, so relying parties can check revocations.
   const issuingCa = withCrlDistributionPoint(ca, crlUrl(config.http?.publicUrl ?? config.device.publicUrl));
@@ -154,14 +158,15 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     await eventStore.close();
     throw error;
   });
-  const projectionHooks: { onBatch?: (events: number, ms: number) => void; onFailure?: (name: string) => void } = {};
-  const projections = new ProjectionRunner(eventStore, documents, READ_MODEL_PROJECTIONS, {
-    clock,
-    logger: logger.child({ component: 'projections' }),
-    onBatch: (events, ms) => projectionHooks.onBatch?.(events, ms),
+  const projectionHooks: { onBatch?: (events: number, ms: number, shard: string) => void; onFailure?: (name: string) => void } = {};
+  // The read models are folded in worker threads, one per shard: never on the thread serving devices.
+  const projections = new ProjectionWorkers(config, PROJECTION_SHARDS, {
+    logger,
+    onBatch: (events, ms, shard) => projectionHooks.onBatch?.(events, ms, shard),
     onFailure: (name) => projectionHooks.onFailure?.(name),
   });
   Object.assign(projectionHooks, registerProjectionMetrics(metrics, projections));
+  wakeProjections = () => projections.noticeAppend();
 
   // From here on, a failure closes what was opened (timers and subscriptions would keep the process alive).
   const listeners: Listener[] = [];
@@ -315,7 +320,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     void quarantineNotices?.start();
     // In the background: folding a large store takes a while, and devices are served meanwhile.
     void automation?.start();
-    void projections.start().catch((error: unknown) => logger.error('read models could not start; queries answer from what is stored', { error }));
+    projections.start();
     stopAuditCheckpoints = await startAuditCheckpointing(config, eventStore, clock, logger);
     const readModels = new ReadModels(documents, projections);
 

@@ -7,11 +7,14 @@ import type { CollectionBatch, DocumentWrite } from '../../application/ports/doc
 import type { Logger } from '../../application/ports/logger.js';
 import { newCollectionName } from '../../application/read-models/collection-names.js';
 import { INVENTORY, InventoryQueries, type DeviceListQuery } from '../../application/read-models/inventory-queries.js';
-import { ProjectionRunner } from '../../application/read-models/projection-runner.js';
+import { ProjectionRunner, type ProjectionStatus } from '../../application/read-models/projection-runner.js';
 import { ReadModels } from '../../application/read-models/read-models.js';
 import type { JsonObject } from '../../domain/shared/json.js';
 import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqlite-event-store.js';
-import { READ_MODEL_PROJECTIONS } from '../../infrastructure/readmodel/read-model-projections.js';
+import { PROJECTION_SHARDS, READ_MODEL_PROJECTIONS } from '../../infrastructure/readmodel/read-model-projections.js';
+import { ProjectionWorkers } from '../../infrastructure/readmodel/projection-workers.js';
+import { openDocumentStore } from '../../infrastructure/readmodel/open-document-store.js';
+import { loadConfig } from '../../infrastructure/config/load-config.js';
 import { openSqliteDocumentStore } from '../../infrastructure/readmodel/sqlite/sqlite-document-store.js';
 import { inventoryProjection } from '../../projections/inventory.js';
 import type { InventoryDocument } from '../../projections/inventory-document.js';
@@ -38,6 +41,8 @@ Options:
   --query-devices N      documents for the query figure (default 100000)
   --queries N            queries per shape (default 200)
   --batch N              events per projection batch (default 1000, the server's)
+  --runner R             workers (default: one worker thread per read-model shard, as the server
+                         runs them) or inline (every read model in one runner on the main thread)
   --only A,B             replay into these read models only (to see what each costs)
   --dir PATH             where to put the database files (default: a new temp dir, removed afterwards)
   --skip-replay | --skip-query
@@ -47,29 +52,43 @@ Options:
 
 const quiet: Logger = { debug() {}, info() {}, warn: (m, f) => progress(`warn: ${m} ${JSON.stringify(f ?? {})}`), error: (m, f) => progress(`error: ${m} ${JSON.stringify(f ?? {})}`), child: () => quiet };
 
-async function replay(dir: string, devices: number, eventsPerDevice: number, batchSize: number, only: readonly string[] | undefined) {
+async function replay(dir: string, devices: number, eventsPerDevice: number, batchSize: number, only: readonly string[] | undefined, runnerKind: 'workers' | 'inline') {
   const projections = only ? READ_MODEL_PROJECTIONS.filter((p) => only.includes(p.name)) : READ_MODEL_PROJECTIONS;
   const events = new SqliteEventStore(join(dir, 'events.db'), { durability: 'process' });
   let t = Date.now();
   const written = await writeSyntheticFleet(events, { devices, eventsPerDevice, onProgress: (n) => progress(`written ${n} events`) });
   progress(`fleet written: ${written} events in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-  const last = (await events.readAll({ after: 0, maxCount: 1 })).length ? await headPosition(events) : 0;
-  const documents = openSqliteDocumentStore(join(dir, 'readmodels.db'));
-  const runner = new ProjectionRunner(events, documents, projections, { clock: systemClock, logger: quiet, batchSize });
+  const last = await headPosition(events);
+  const report = (slowest: number) => progress(`replay: position ${slowest} of ${last} (${((slowest / last) * 100).toFixed(0)}%), ${(slowest / ((Date.now() - t) / 1000)).toFixed(0)} events/s`);
   const cpu0 = process.cpuUsage();
   t = Date.now();
-  await runner.start();
-  const ticker = setInterval(() => {
-    const slowest = Math.min(...runner.status().map((s) => s.position));
-    progress(`replay: position ${slowest} of ${last} (${((slowest / last) * 100).toFixed(0)}%), ${(slowest / ((Date.now() - t) / 1000)).toFixed(0)} events/s`);
-  }, 5_000);
-  const reached = await runner.waitFor(last, 3_600_000);
-  clearInterval(ticker);
+  let finished: { reached: boolean; failed: ProjectionStatus[] };
+  if (runnerKind === 'workers') {
+    // The server's way: one worker thread per shard, each with its own read-model file.
+    const config = loadConfig({ MDM_DATA_DIR: dir, MDM_ADMIN_PORT: '0', MDM_DEVICE_PORT: '0' });
+    const shards = only ? PROJECTION_SHARDS.map((s) => ({ ...s, projections: s.projections.filter((p) => only.includes(p.name)) })).filter((s) => s.projections.length > 0) : PROJECTION_SHARDS;
+    const workers = new ProjectionWorkers(config, shards, { logger: quiet, batchSize });
+    workers.start();
+    const ticker = setInterval(() => report(Math.min(...workers.status().map((s) => s.position))), 5_000);
+    const reached = await workers.waitFor(last, 3_600_000);
+    clearInterval(ticker);
+    finished = { reached, failed: workers.status().filter((s) => s.state !== 'running') };
+    await workers.stop();
+  } else {
+    const documents = openSqliteDocumentStore(join(dir, 'readmodels.db'));
+    const runner = new ProjectionRunner(events, documents, projections, { clock: systemClock, logger: quiet, batchSize });
+    await runner.start();
+    const ticker = setInterval(() => report(Math.min(...runner.status().map((s) => s.position))), 5_000);
+    const reached = await runner.waitFor(last, 3_600_000);
+    clearInterval(ticker);
+    finished = { reached, failed: runner.status().filter((s) => s.state !== 'running') };
+    await runner.stop();
+    await documents.close();
+  }
   const seconds = (Date.now() - t) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const failed = runner.status().filter((s) => s.state !== 'running');
-  await runner.stop();
-  if (!reached || failed.length > 0) throw new Error(`replay did not complete: ${JSON.stringify(runner.status())}`);
+  if (!finished.reached || finished.failed.length > 0) throw new Error(`replay did not complete: ${JSON.stringify(finished.failed)}`);
+  const documents = await openDocumentStore(loadConfig({ MDM_DATA_DIR: dir }));
   const inventoryCheckpoint = await documents.readCheckpoint(INVENTORY);
   const inventory = inventoryCheckpoint ? await documents.count(inventoryCheckpoint.collection) : 0;
   await documents.close();
@@ -173,7 +192,7 @@ async function queries(dir: string, count: number, perShape: number) {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      devices: { type: 'string' }, 'events-per-device': { type: 'string' }, 'query-devices': { type: 'string' }, queries: { type: 'string' }, batch: { type: 'string' }, only: { type: 'string' },
+      devices: { type: 'string' }, 'events-per-device': { type: 'string' }, 'query-devices': { type: 'string' }, queries: { type: 'string' }, batch: { type: 'string' }, only: { type: 'string' }, runner: { type: 'string' },
       dir: { type: 'string' }, 'skip-replay': { type: 'boolean' }, 'skip-query': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -187,10 +206,15 @@ async function main(): Promise<void> {
   const queryDevices = wholeNumber('query-devices', values['query-devices'] ?? '100000');
   const perShape = wholeNumber('queries', values.queries ?? '200');
   const batch = wholeNumber('batch', values.batch ?? '1000');
+  const runnerKind = values.runner ?? 'workers';
+  if (runnerKind !== 'workers' && runnerKind !== 'inline') {
+    process.stderr.write('--runner takes workers or inline\n');
+    process.exit(2);
+  }
   const dir = values.dir ?? mkdtempSync(join(tmpdir(), 'mdm-bench-projections-'));
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
   try {
-    const replayed = values['skip-replay'] ? undefined : await replay(dir, devices, perDevice, batch, values.only?.split(','));
+    const replayed = values['skip-replay'] ? undefined : await replay(dir, devices, perDevice, batch, values.only?.split(','), runnerKind);
     const queried = values['skip-query'] ? undefined : await queries(dir, queryDevices, perShape);
     process.stdout.write(`machine: ${machine}\n`);
     if (replayed) process.stdout.write(`replay: ${replayed.events} events (${devices} devices) into ${values.only ?? `${READ_MODEL_PROJECTIONS.length} read models`} in ${replayed.seconds.toFixed(1)} s = ${replayed.eventsPerSecond.toFixed(0)} events/s (target >= 20000), ${replayed.cpuSeconds.toFixed(1)} CPU s, peak RSS ${replayed.peakRssMb.toFixed(0)} MB\n`);

@@ -6,7 +6,7 @@ import { loadConfig } from '../../infrastructure/config/load-config.js';
 import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqlite-event-store.js';
 import { jsonLogger } from '../../infrastructure/logging/json-logger.js';
 import { FileCertificateAuthority } from '../../infrastructure/pki/file-certificate-authority.js';
-import { READ_MODEL_PROJECTIONS } from '../../infrastructure/readmodel/read-model-projections.js';
+import { PROJECTION_SHARDS, READ_MODEL_PROJECTIONS } from '../../infrastructure/readmodel/read-model-projections.js';
 import { asDict, getString, parsePlist } from '../../infrastructure/plist/index.js';
 import { writeSyntheticFleet } from '../../bench/support/synthetic-fleet.js';
 import { issueDeviceIdentity, type TestCa } from '../support/pki.js';
@@ -81,8 +81,11 @@ describe('the server keeps the read models', function () {
       expect(metrics, name).to.match(new RegExp(`^mdm_projection_position\\{projection="${name}"\\} ${head}$`, 'm'));
       expect(metrics, name).to.match(new RegExp(`^mdm_projection_failed\\{projection="${name}"\\} 0$`, 'm'));
     }
-    const folded = /^mdm_projection_events_total (\d+)$/m.exec(metrics);
-    expect(Number(folded?.[1]), 'every event folded once').to.equal((await allEvents(reader!)).length);
+    const total = (await allEvents(reader!)).length;
+    for (const shard of PROJECTION_SHARDS) {
+      const folded = new RegExp(`^mdm_projection_events_total\\{shard="${shard.name}"\\} (\\d+)$`, 'm').exec(metrics);
+      expect(Number(folded?.[1]), `every event folded once by shard ${shard.name}`).to.equal(total);
+    }
 
     const ready = await fetch(`${server!.adminUrl}/readyz/projections`);
     expect(ready.status).to.equal(200);

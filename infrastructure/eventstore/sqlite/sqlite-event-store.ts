@@ -211,6 +211,14 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
+  /**
+   * Another connection to this file (a worker thread, another process) appended: look now instead
+   * of at the next poll.
+   */
+  noticeAppend(): void {
+    this.appended.emit('append');
+  }
+
   async ping(): Promise<void> {
     if (this.closed) throw new EventStoreUnavailableError('event store is closed');
     try {
