@@ -15,6 +15,8 @@ import type { Position } from './event-store.js';
  * - `$gt $gte $lt $lte` compare numbers with numbers and strings with strings (ISO 8601 times are
  *   strings and sort as times); a field of the other type never matches;
  * - `$exists: true|false` tests presence;
+ * - `$contains: "text"` matches a string field holding that text (case-sensitive; never a number,
+ *   boolean or missing field): how a delimited list kept as one string is searched;
  * - `$and` / `$or` take lists of filters; several keys in one filter object are and-ed.
  * Anything else is refused with InvalidQueryError before any database is asked.
  */
@@ -31,6 +33,7 @@ export interface FieldOperators {
   readonly $lt?: string | number;
   readonly $lte?: string | number;
   readonly $exists?: boolean;
+  readonly $contains?: string;
 }
 
 export type FieldCondition = Scalar | FieldOperators;

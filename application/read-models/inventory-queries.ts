@@ -28,6 +28,8 @@ export interface DeviceListQuery {
   readonly seenWithinDays?: number;
   readonly notSeenForDays?: number;
   readonly certificateExpiringWithinDays?: number;
+  /** Members of this device group. */
+  readonly group?: string;
   /** Devices running at least this OS version ("17.4"). */
   readonly minimumOsVersion?: string;
   readonly sort?: readonly SortKey[];
@@ -98,6 +100,10 @@ export class InventoryQueries {
     if (notSeen !== undefined) parts.push({ lastSeenAt: { $lt: new Date(now - notSeen * DAY_MS).toISOString() } });
     const expiring = days(query.certificateExpiringWithinDays, 'certificateExpiringWithinDays');
     if (expiring !== undefined) parts.push({ nextCertificateExpiry: { $lte: new Date(now + expiring * DAY_MS).toISOString() } });
+    if (query.group !== undefined) {
+      if (!/^[^,]{1,128}$/.test(query.group)) throw new InvalidQueryError('group must be a group name (1 to 128 characters, no commas)');
+      parts.push({ groupsKey: { $contains: `,${query.group},` } });
+    }
     if (query.minimumOsVersion !== undefined) {
       const key = osVersionKey(query.minimumOsVersion);
       if (!key) throw new InvalidQueryError(`minimumOsVersion ${JSON.stringify(query.minimumOsVersion)} is not a version like 17.4.1`);

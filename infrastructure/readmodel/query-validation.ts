@@ -34,7 +34,7 @@ const INDEX_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
 export const SCALAR_OPERATORS = ['$eq', '$ne'] as const;
 export const LIST_OPERATORS = ['$in', '$nin'] as const;
 export const RANGE_OPERATORS = ['$gt', '$gte', '$lt', '$lte'] as const;
-const FIELD_OPERATORS: ReadonlySet<string> = new Set([...SCALAR_OPERATORS, ...LIST_OPERATORS, ...RANGE_OPERATORS, '$exists']);
+const FIELD_OPERATORS: ReadonlySet<string> = new Set([...SCALAR_OPERATORS, ...LIST_OPERATORS, ...RANGE_OPERATORS, '$exists', '$contains']);
 
 const describe = (value: unknown): string => {
   if (value === undefined) return 'undefined';
@@ -129,6 +129,10 @@ function validateFieldCondition(path: string, condition: unknown, budget: Budget
         break;
       case '$exists':
         if (typeof operand !== 'boolean') throw new InvalidQueryError(`${where}: expected true or false, got ${describe(operand)}`);
+        break;
+      case '$contains':
+        if (typeof operand !== 'string' || operand.length === 0 || operand.length > 256) throw new InvalidQueryError(`${where}: expected a string of 1 to 256 characters, got ${describe(operand)}`);
+        spend(budget, 1);
         break;
     }
   }

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { DeviceGroups } from '../../application/device-groups/device-groups.js';
 import { CompliancePolicies } from '../../application/compliance/compliance-policies.js';
 import { InvalidQueryError, type Filter } from '../../application/ports/document-store.js';
 import { AuditQueries } from '../../application/read-models/audit-queries.js';
@@ -57,6 +58,12 @@ describe('read-model queries over a built fleet', function () {
     await service.define('recent', { name: 'Recently seen', rules: [{ type: 'maximum-days-since-seen', days: 2 }, { type: 'minimum-os-version', version: '17.6' }], scope: { type: 'groups', groups: ['site-1', 'site-2', 'site-3'] } }, admin);
     await service.define('retired', { name: 'Gone', rules: [{ type: 'roaming-off' }] }, admin);
     await service.retire('retired', admin);
+    // Two device groups whose names share text: the group filter must tell them apart.
+    const groups = new DeviceGroups(stores.events, policyClock);
+    await groups.create('sales', {}, admin);
+    await groups.create('sales-emea', {}, admin);
+    for (const i of [1, 4, 7]) await groups.addDevice('sales', syntheticUdid(i), admin);
+    for (const i of [4, 9]) await groups.addDevice('sales-emea', syntheticUdid(i), admin);
 
     const events = await allEvents(stores.events);
     const docs = <T>(p: Projection<object>) => new Map([...referenceFold(p, events)].map(([id, f]) => [id, f.doc as unknown as T]));
@@ -116,6 +123,15 @@ describe('read-model queries over a built fleet', function () {
       const matching = all.filter((d) => (d.model === 'iPad14,3' || d.supervised === true) && d.security?.passcodePresent === true);
       expect(matching.length).to.be.greaterThan(0);
       expect((await walk({ filter, seenWithinDays: 36_500 }, 1000)).map((d) => d.udid)).to.deep.equal(udidsOf(matching));
+    });
+
+    it('lists the members of a device group, and only them', async () => {
+      const members = async (group: string) => (await walk({ group }, 1000)).map((d) => d.udid);
+      expect(await members('sales')).to.deep.equal([1, 4, 7].map(syntheticUdid).sort(byIdAsc));
+      expect(await members('sales-emea')).to.deep.equal([4, 9].map(syntheticUdid).sort(byIdAsc));
+      expect(await members('sale')).to.deep.equal([]);
+      for (const udid of await members('sales')) expect(inventory.get(udid as string)!.groups).to.include('sales');
+      await queries().list({ group: 'a,b' }).then(() => expect.fail('accepted'), (e: unknown) => expect(e).to.be.instanceOf(InvalidQueryError));
     });
 
     it('sorts, and a cursor walk visits every device once in that order; fields select what comes back', async () => {

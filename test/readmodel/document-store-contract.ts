@@ -168,6 +168,16 @@ export function documentStoreContract(label: string, open: () => Promise<Documen
         expect(await matching(collection, { b: { $exists: true } })).to.deep.equal(['a', 'b', 'd', 'e']);
       });
 
+      it('$contains matches string fields holding the text, literally and case-sensitively', async () => {
+        expect(await matching(collection, { s: { $contains: 'x' } })).to.deep.equal(['a', 'c']);
+        expect(await matching(collection, { 't': { $contains: '-01-02T' } })).to.deep.equal(['a']);
+        expect(await matching(collection, { 't': { $contains: '.*' } })).to.deep.equal([]);
+        expect(await matching(collection, { s: { $contains: 'X' } })).to.deep.equal([]);
+        // Never a number, boolean or missing field.
+        expect(await matching(collection, { n: { $contains: '5' } })).to.deep.equal(['d']);
+        expect(await matching(collection, { b: { $contains: 't' } })).to.deep.equal([]);
+      });
+
       it('several keys are and-ed; $and and $or take lists of filters and nest', async () => {
         expect(await matching(collection, { s: 'x', b: true })).to.deep.equal(['a']);
         expect(await matching(collection, { $and: [{ s: 'x' }, { n: { $gt: 1 } }] })).to.deep.equal(['c']);

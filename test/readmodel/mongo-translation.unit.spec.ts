@@ -37,6 +37,11 @@ describe('MongoDB read-model translation', () => {
       });
     });
 
+    it('turns $contains into a regular expression that matches the text literally', () => {
+      expect(translateFilter({ groupsKey: { $contains: ',a.b(c)*,' } })).to.deep.equal({ 'd.groupsKey': { $regex: ',a\\.b\\(c\\)\\*,' } });
+      expect(new RegExp(',a\\.b\\(c\\)\\*,').test(',x,a.b(c)*,y,')).to.equal(true);
+    });
+
     it('keeps several operators on one field together (a range)', () => {
       expect(translateFilter({ battery: { $gte: 0.2, $lt: 0.5 } })).to.deep.equal({ 'd.battery': { $gte: 0.2, $lt: 0.5 } });
     });

@@ -22,7 +22,10 @@ export function translateFilter(filter: Filter): Document {
   return out;
 }
 
-const FIELD_OPERATORS = new Set(['$eq', '$ne', '$in', '$nin', '$gt', '$gte', '$lt', '$lte', '$exists']);
+const FIELD_OPERATORS = new Set(['$eq', '$ne', '$in', '$nin', '$gt', '$gte', '$lt', '$lte', '$exists', '$contains']);
+
+/** `$contains` as MongoDB says it: a regular expression that matches the text literally (strings only). */
+const literally = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function translateCondition(condition: FieldCondition): unknown {
   if (condition === null || typeof condition !== 'object') return condition;
@@ -30,6 +33,10 @@ function translateCondition(condition: FieldCondition): unknown {
   for (const [operator, operand] of Object.entries(condition)) {
     if (operand === undefined) continue;
     if (!FIELD_OPERATORS.has(operator)) throw new InvalidQueryError(`unknown field operator ${operator}`);
+    if (operator === '$contains') {
+      out['$regex'] = literally(operand as string);
+      continue;
+    }
     out[operator] = Array.isArray(operand) ? [...operand] : operand;
   }
   return out;

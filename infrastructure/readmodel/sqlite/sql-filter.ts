@@ -110,6 +110,10 @@ function fieldSql(path: string, condition: FieldCondition, params: SqlValue[]): 
       case '$nin': parts.push(not(inList(path, operand as Scalar[], params))); break;
       case '$gt': case '$gte': case '$lt': case '$lte': parts.push(range(path, op, operand as string | number, params)); break;
       case '$exists': parts.push(`${typeSql(path)} IS ${operand ? 'NOT NULL' : 'NULL'}`); break;
+      case '$contains':
+        params.push(operand as string);
+        parts.push(`(${typeSql(path)} = 'text' AND instr(${valueSql(path)}, ?) > 0)`);
+        break;
       default: throw new Error(`unvalidated operator ${op}`);
     }
   }
