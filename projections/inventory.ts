@@ -202,10 +202,13 @@ export const inventoryProjection: Projection<InventoryRecord> = {
   name: 'inventory',
   version: 1,
   handles: new Set([...ENROLLMENT_TYPES, ...COMMAND_TYPES, ...REPORT_KINDS.keys(), 'DeviceSeen', ...MEMBERSHIP_TYPES]),
+  // Each admin list is an equality on a low-cardinality field and a sort: an index on (field, sort
+  // key) answers it in index order with no sorting step; the singles serve lookups and sorts alone.
   indexes: [
-    ...['serialNumber', 'deviceName', 'model', 'productName', 'osVersionKey', 'enrollmentState', 'user', 'lastSeenAt', 'pushState', 'nextCertificateExpiry', 'updatedAt'].map(
-      (path): IndexDeclaration => ({ name: path, fields: [{ path, direction: 'asc' }] }),
+    ...[['enrollmentState', 'lastSeenAt'], ['enrollmentState', 'deviceName'], ['model', 'lastSeenAt'], ['model', 'deviceName'], ['pushState', 'lastSeenAt']].map(
+      ([field, sort]): IndexDeclaration => ({ name: `${field}-${sort}`, fields: [{ path: field!, direction: 'asc' }, { path: sort!, direction: 'asc' }] }),
     ),
+    ...['serialNumber', 'deviceName', 'user', 'osVersionKey', 'lastSeenAt', 'nextCertificateExpiry'].map((path): IndexDeclaration => ({ name: path, fields: [{ path, direction: 'asc' }] })),
   ],
   documentId: inventoryId,
   apply(current, event) {
