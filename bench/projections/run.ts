@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -44,7 +44,9 @@ Options:
   --runner R             workers (default: one worker thread per read-model shard, as the server
                          runs them) or inline (every read model in one runner on the main thread)
   --only A,B             replay into these read models only (to see what each costs)
-  --dir PATH             where to put the database files (default: a new temp dir, removed afterwards)
+  --dir PATH             where to put the database files (default: a new temp dir, removed afterwards);
+                         a directory that already holds events.db is replayed again without writing
+                         a new fleet
   --skip-replay | --skip-query
   --json                 print one JSON object as the last line
   -h, --help             this text
@@ -54,10 +56,13 @@ const quiet: Logger = { debug() {}, info() {}, warn: (m, f) => progress(`warn: $
 
 async function replay(dir: string, devices: number, eventsPerDevice: number, batchSize: number, only: readonly string[] | undefined, runnerKind: 'workers' | 'inline') {
   const projections = only ? READ_MODEL_PROJECTIONS.filter((p) => only.includes(p.name)) : READ_MODEL_PROJECTIONS;
+  const reuse = existsSync(join(dir, 'events.db'));
+  // Read models of an earlier run in the same directory are rebuilt from nothing.
+  for (const shard of PROJECTION_SHARDS) for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `${shard.file}${suffix}`), { force: true });
   const events = new SqliteEventStore(join(dir, 'events.db'), { durability: 'process' });
   let t = Date.now();
-  const written = await writeSyntheticFleet(events, { devices, eventsPerDevice, onProgress: (n) => progress(`written ${n} events`) });
-  progress(`fleet written: ${written} events in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  const written = reuse ? await headPosition(events) : await writeSyntheticFleet(events, { devices, eventsPerDevice, onProgress: (n) => progress(`written ${n} events`) });
+  progress(reuse ? `reusing the ${written} events in ${join(dir, 'events.db')}` : `fleet written: ${written} events in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   const last = await headPosition(events);
   const report = (slowest: number) => progress(`replay: position ${slowest} of ${last} (${((slowest / last) * 100).toFixed(0)}%), ${(slowest / ((Date.now() - t) / 1000)).toFixed(0)} events/s`);
   const cpu0 = process.cpuUsage();
@@ -212,6 +217,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const dir = values.dir ?? mkdtempSync(join(tmpdir(), 'mdm-bench-projections-'));
+  mkdirSync(dir, { recursive: true });
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
   try {
     const replayed = values['skip-replay'] ? undefined : await replay(dir, devices, perDevice, batch, values.only?.split(','), runnerKind);
