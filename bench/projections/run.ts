@@ -61,7 +61,7 @@ async function replay(dir: string, devices: number, eventsPerDevice: number, bat
   for (const shard of PROJECTION_SHARDS) for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `${shard.file}${suffix}`), { force: true });
   const events = new SqliteEventStore(join(dir, 'events.db'), { durability: 'process' });
   let t = Date.now();
-  const written = reuse ? await headPosition(events) : await writeSyntheticFleet(events, { devices, eventsPerDevice, onProgress: (n) => progress(`written ${n} events`) });
+  const written = reuse ? await headPosition(events) : await writeSyntheticFleet(events, { devices, eventsPerDevice, timeOrdered: true, onProgress: (n) => progress(`written ${n} events`) });
   progress(reuse ? `reusing the ${written} events in ${join(dir, 'events.db')}` : `fleet written: ${written} events in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   const last = await headPosition(events);
   const report = (slowest: number) => progress(`replay: position ${slowest} of ${last} (${((slowest / last) * 100).toFixed(0)}%), ${(slowest / ((Date.now() - t) / 1000)).toFixed(0)} events/s`);

@@ -45,8 +45,19 @@ const uuidFrom = (text: string): string => {
 
 const results = new QueryResults();
 
+/**
+ * When a fleet is written round by round (every device appends `perRound` decisions per round),
+ * each decision's time follows that order: round after round, device after device, as a live
+ * fleet's events are recorded (time-ordered indexes then grow at their end, as in production).
+ */
+export interface FleetSchedule {
+  readonly devices: number;
+  readonly perRound: number;
+  readonly roundMs: number;
+}
+
 /** One device's history: a list of appends (each one decision's events), oldest first. */
-export function deviceHistory(index: number, options: { events: number; start: Date; seed?: number }): NewEvent[][] {
+export function deviceHistory(index: number, options: { events: number; start: Date; seed?: number; schedule?: FleetSchedule }): NewEvent[][] {
   const rnd = random((options.seed ?? 1) * 1_000_003 + index);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
   const udid = syntheticUdid(index);
@@ -57,11 +68,19 @@ export function deviceHistory(index: number, options: { events: number; start: D
   const apps = APP_POOL.filter(() => rnd() < 0.25);
   let profiles = PROFILE_POOL.filter(() => rnd() < 0.2);
   let state: DeviceState = deviceDecider.initialState();
-  let clock = options.start.getTime() + Math.floor(rnd() * 3_600_000);
+  let clock = options.schedule ? 0 : options.start.getTime() + Math.floor(rnd() * 3_600_000);
   let commandCount = 0;
   let events = 0;
   const out: NewEvent[][] = [];
-  const at = (stepMs: number) => new Date((clock += stepMs)).toISOString();
+  const schedule = options.schedule;
+  const at = (stepMs: number) => {
+    if (!schedule) return new Date((clock += stepMs)).toISOString();
+    // The decision's slot in the fleet's order; steps within a slot stay in order, a second apart.
+    const decision = out.length;
+    const slot = options.start.getTime() + Math.floor(decision / schedule.perRound) * schedule.roundMs + Math.floor(((index + (decision % schedule.perRound) / schedule.perRound) / schedule.devices) * schedule.roundMs * 0.9);
+    clock = Math.max(clock + 1_000, slot);
+    return new Date(clock).toISOString();
+  };
 
   const run = (command: DeviceCommand): DeviceEvent[] => {
     const produced = deviceDecider.decide(command, state);
@@ -140,14 +159,32 @@ export function deviceHistory(index: number, options: { events: number; start: D
   return out;
 }
 
+const PER_ROUND = 4;
+
 /**
  * Writes `devices` histories into the store, interleaved the way a live fleet's are (every device
  * advances a few appends per round). Returns the number of events written.
  */
-export async function writeSyntheticFleet(store: EventStore, options: { devices: number; eventsPerDevice: number; start?: Date; seed?: number; onProgress?: (events: number) => void }): Promise<number> {
+export async function writeSyntheticFleet(
+  store: EventStore,
+  options: {
+    devices: number;
+    eventsPerDevice: number;
+    start?: Date;
+    seed?: number;
+    /**
+     * Times follow the order of appends, as in a live fleet (the benchmark). Otherwise each device
+     * keeps a timeline of its own over weeks, which spreads last-seen times (tests of time filters).
+     */
+    timeOrdered?: boolean;
+    onProgress?: (events: number) => void;
+  },
+): Promise<number> {
   const start = options.start ?? new Date('2026-01-05T08:00:00Z');
   const histories: NewEvent[][][] = [];
-  for (let i = 0; i < options.devices; i++) histories.push(deviceHistory(i, { events: options.eventsPerDevice, start, ...(options.seed !== undefined ? { seed: options.seed } : {}) }));
+  // Twelve hours per round: devices check in a few times a day, and the fleet's days pass in order.
+  const schedule: FleetSchedule | undefined = options.timeOrdered ? { devices: options.devices, perRound: PER_ROUND, roundMs: 12 * 3_600_000 } : undefined;
+  for (let i = 0; i < options.devices; i++) histories.push(deviceHistory(i, { events: options.eventsPerDevice, start, ...(schedule ? { schedule } : {}), ...(options.seed !== undefined ? { seed: options.seed } : {}) }));
   const revisions = new Array<number>(options.devices).fill(-1);
   const cursor = new Array<number>(options.devices).fill(0);
   let written = 0;
@@ -159,7 +196,7 @@ export async function writeSyntheticFleet(store: EventStore, options: { devices:
       const history = histories[i]!;
       if (cursor[i]! >= history.length) return;
       // A few decisions per round, gathered into one append.
-      const take = history.slice(cursor[i]!, cursor[i]! + 4);
+      const take = history.slice(cursor[i]!, cursor[i]! + PER_ROUND);
       cursor[i]! += take.length;
       const batch = take.flat();
       const result = await store.append(deviceStreamId(syntheticUdid(i)), batch, revisions[i]! < 0 ? 'no-stream' : revisions[i]!);
