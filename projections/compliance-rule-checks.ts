@@ -128,8 +128,12 @@ export function checkRule(rule: ComplianceRule, device: InventoryDocument, now: 
       return findings;
     }
     case 'roaming-off': {
-      if (device.informationReportedAt === undefined && device.dataRoamingEnabled === undefined && device.voiceRoamingEnabled === undefined) return [unknown('roaming not reported yet')];
-      // A device that reports its information without roaming settings has no cellular radio.
+      const roamingReported = device.dataRoamingEnabled !== undefined || device.voiceRoamingEnabled !== undefined;
+      // Without roaming settings, only a device that reported its information and shows no cellular
+      // radio (no IMEI, MEID, ICCID or modem firmware) passes: a phone whose reports never carried
+      // the roaming answers is not known to have roaming off.
+      const cellular = device.imei !== undefined || device.meid !== undefined || device.iccid !== undefined || device.modemFirmwareVersion !== undefined;
+      if (!roamingReported && (device.informationReportedAt === undefined || cellular)) return [unknown('roaming not reported yet')];
       const since = factTime(device, 'roaming', device.informationReportedAt);
       return [
         ...(rule.data && device.dataRoamingEnabled === true ? [failing('data roaming on', since)] : []),

@@ -79,6 +79,8 @@ export class AuditCheckpoints {
         after = event.position;
       }
       if (page.length < this.pageSize) break;
+      // The first run reads the whole store, on the thread that serves devices: let requests in.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const summary = (appended: number): CheckpointRun => ({ appended, streams: changed.size, ...(last ? { sequence: last.sequence, position: last.position, signature: last.signature } : {}) });
     if (changed.size === 0) return summary(0);

@@ -21,7 +21,12 @@ export type FindingKind =
   /** A checkpoint does not follow the one before it (sequence, previous signature, position): one was removed or replaced. */
   | 'broken-checkpoint-chain'
   /** An event of the checkpoint stream is not a checkpoint. */
-  | 'malformed-checkpoint';
+  | 'malformed-checkpoint'
+  /**
+   * An event lies within what the signed checkpoints cover (at or before the last one's position)
+   * but none of them recorded it: it was inserted into the store after the checkpoint was signed.
+   */
+  | 'unrecorded-event';
 
 export interface Finding {
   readonly kind: FindingKind;
@@ -100,8 +105,8 @@ export class AuditVerifier {
       if (findings.length < this.maxFindings) findings.push(finding);
       else omitted++;
     };
-    const { claims, checkpoints } = await this.checkCheckpoints(report);
-    const { events, streams } = await this.checkStreams(claims, report);
+    const { claims, checkpoints, covered } = await this.checkCheckpoints(report);
+    const { events, streams } = await this.checkStreams(claims, covered, report);
     for (const [streamId, claim] of claims) {
       if (claim.seen) continue;
       const head = streams.get(streamId);
@@ -113,9 +118,11 @@ export class AuditVerifier {
     return { eventsChecked: events, streamsChecked: streams.size, checkpointsChecked: checkpoints, findings, findingsOmitted: omitted, ok: findings.length === 0 };
   }
 
-  private async checkCheckpoints(report: (f: Finding) => void): Promise<{ claims: Map<string, Claim>; checkpoints: number }> {
+  private async checkCheckpoints(report: (f: Finding) => void): Promise<{ claims: Map<string, Claim>; checkpoints: number; covered: Position | undefined }> {
     const claims = new Map<string, Claim>();
     let checkpoints = 0;
+    // Every event up to here, checkpoints aside, is recorded by some signed checkpoint.
+    let covered: Position | undefined;
     // What the next checkpoint must follow; 'unknown' after one that could not be read.
     let previous: { sequence: number; signature: string; position: Position } | null | 'unknown' = null;
     let fromRevision = 0;
@@ -150,6 +157,7 @@ export class AuditVerifier {
         previous = { sequence: c.sequence, signature: c.signature, position: c.position };
         // An unsigned claim proves nothing: only signed heads are held against the store.
         if (signed) {
+          if (covered === undefined || c.position > covered) covered = c.position;
           for (const [streamId, [revision, hash]] of Object.entries(c.heads)) {
             // The highest recorded revision is enough: its hash fixes every earlier one through the chain.
             const known = claims.get(streamId);
@@ -161,10 +169,10 @@ export class AuditVerifier {
       if (page.length < this.pageSize) break;
       fromRevision = page[page.length - 1]!.revision + 1;
     }
-    return { claims, checkpoints };
+    return { claims, checkpoints, covered };
   }
 
-  private async checkStreams(claims: Map<string, Claim>, report: (f: Finding) => void): Promise<{ events: number; streams: Map<string, { revision: StreamRevision; hash: string }> }> {
+  private async checkStreams(claims: Map<string, Claim>, covered: Position | undefined, report: (f: Finding) => void): Promise<{ events: number; streams: Map<string, { revision: StreamRevision; hash: string }> }> {
     const streams = new Map<string, { revision: StreamRevision; hash: string }>();
     let events = 0;
     let after: Position | undefined;
@@ -173,6 +181,12 @@ export class AuditVerifier {
       for (const event of page) {
         events++;
         this.checkEvent(event, streams.get(event.streamId), claims.get(event.streamId), report);
+        if (covered !== undefined && event.position <= covered && event.streamId !== AUDIT_CHECKPOINT_STREAM) {
+          const claim = claims.get(event.streamId);
+          if (!claim || claim.revision < event.revision) {
+            report({ kind: 'unrecorded-event', streamId: event.streamId, revision: event.revision, position: event.position, detail: `position ${event.position} is within what the checkpoints cover (up to ${covered}), but no checkpoint recorded ${claim ? `revision ${event.revision} (the latest recorded is ${claim.revision})` : 'this stream'}: written after the checkpoint was signed` });
+          }
+        }
         streams.set(event.streamId, { revision: event.revision, hash: event.metadata.hash });
         after = event.position;
       }

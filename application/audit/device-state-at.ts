@@ -52,12 +52,18 @@ export async function deviceStateAt(store: EventStore, udid: string, at: Date): 
 const SEALED = /^sb1\.[0-9a-f]{8}\./;
 
 /**
- * The state for an auditor's eyes: the unlock token is dropped (only whether there is one is told)
- * and any other sealed value (a command's sealed PIN, say) is replaced by "[sealed]".
+ * The state for an auditor's eyes: the unlock token is dropped (only whether there is one is told),
+ * the push token and PushMagic (with which anyone holding the push certificate could wake the
+ * device) keep only their topic, and any other sealed value (a command's sealed PIN, say) is
+ * replaced by "[sealed]".
  */
 export function deviceStateView(state: DeviceState): { readonly [key: string]: JsonValue } {
-  const { unlockToken, ...rest } = state;
-  return { ...(withoutSecrets(rest) as { [key: string]: JsonValue }), hasUnlockToken: unlockToken !== undefined };
+  const { unlockToken, push, ...rest } = state;
+  return {
+    ...(withoutSecrets(rest) as { [key: string]: JsonValue }),
+    ...(push ? { push: { topic: push.topic, hasPushToken: true } } : {}),
+    hasUnlockToken: unlockToken !== undefined,
+  };
 }
 
 function withoutSecrets(value: unknown): JsonValue {

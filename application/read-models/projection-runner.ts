@@ -81,6 +81,7 @@ export class ProjectionRunner {
   private waiters: Array<{ position: Position; resolve: (ok: boolean) => void; timer: NodeJS.Timeout }> = [];
   /** Position of the last event taken off the queue and processed. */
   private consumedUpTo: Position = 0;
+  private reloadRequested = false;
 
   constructor(
     private readonly events: EventStore,
@@ -107,7 +108,7 @@ export class ProjectionRunner {
     if (this.stopped) return;
     this.subscribe();
     this.loop = this.run();
-    this.watchTimer = setInterval(() => void this.watch(), this.options.watchMs ?? 2_000);
+    this.watchTimer = setInterval(() => this.watch(), this.options.watchMs ?? 2_000);
     this.watchTimer.unref();
   }
 
@@ -196,14 +197,32 @@ export class ProjectionRunner {
     slot.collection = checkpoint.collection;
     slot.position = checkpoint.position;
     this.options.logger.info('projection version changed; rebuilding', { projection: projection.name, from: checkpoint.collection, version: projection.version });
+    this.rebuildInBackground(slot, 0);
+  }
+
+  /** Rebuilds a slot's projection beside the live collection; a failed attempt is tried again later. */
+  private rebuildInBackground(slot: Slot, attempt: number): void {
+    const { projection } = slot;
     const rebuild = rebuildProjection({ events: this.events, documents: this.documents, clock: this.options.clock }, projection, {
       signal: this.stopping.signal,
       onProgress: (p) => this.options.logger.debug('projection rebuild progress', { projection: projection.name, events: p.events, position: p.position }),
     }).then(
-      (result) => this.options.logger.info('projection rebuilt', { projection: projection.name, collection: result.collection, events: result.events, ms: result.elapsedMs }),
+      (result) => {
+        this.options.logger.info('projection rebuilt', { projection: projection.name, collection: result.collection, events: result.events, ms: result.elapsedMs });
+        this.reloadRequested = true;
+        this.wakeProcessor?.();
+      },
       (error: unknown) => {
-        if (this.stopping.signal.aborted) this.options.logger.info('projection rebuild stopped; it starts over at the next start', { projection: projection.name });
-        else this.options.logger.error('projection rebuild failed', { projection: projection.name, error });
+        if (this.stopping.signal.aborted) {
+          this.options.logger.info('projection rebuild stopped; it starts over at the next start', { projection: projection.name });
+          return;
+        }
+        const retryMs = Math.min(600_000, 30_000 * 2 ** Math.min(attempt, 4));
+        this.options.logger.error('projection rebuild failed; trying again', { projection: projection.name, error, retryInMs: retryMs });
+        const timer = setTimeout(() => {
+          if (!this.stopped && slot.state === 'rebuilding') this.rebuildInBackground(slot, attempt + 1);
+        }, retryMs);
+        timer.unref();
       },
     );
     this.rebuilds.add(rebuild);
@@ -211,7 +230,9 @@ export class ProjectionRunner {
   }
 
   private adopt(slot: Slot, checkpoint: Pick<ProjectionCheckpoint, 'collection' | 'position' | 'failure'>): void {
-    if (slot.collection !== checkpoint.collection) slot.cache.clear();
+    // Another collection, or a position this runner did not commit (a rebuild's switch, or a store
+    // that committed part of a failed batch): what the cache holds may not be what is stored.
+    if (slot.collection !== checkpoint.collection || slot.position !== checkpoint.position) slot.cache.clear();
     slot.collection = checkpoint.collection;
     slot.position = checkpoint.position;
     if (checkpoint.failure) {
@@ -228,7 +249,13 @@ export class ProjectionRunner {
     for (const slot of this.slots) {
       const checkpoint = await this.documents.readCheckpoint(slot.projection.name);
       if (!checkpoint) continue;
-      if (slot.state === 'rebuilding' && collectionVersion(slot.projection.name, checkpoint.collection) !== slot.projection.version) continue;
+      if (collectionVersion(slot.projection.name, checkpoint.collection) !== slot.projection.version) {
+        // Being rebuilt for this version, or switched to another version's collection by a server
+        // of another release: never write this version's documents into it.
+        if (slot.state !== 'rebuilding') this.options.logger.warn('projection checkpoint names a collection of another version; pausing it', { projection: slot.projection.name, collection: checkpoint.collection, version: slot.projection.version });
+        slot.state = 'rebuilding';
+        continue;
+      }
       if (checkpoint.collection !== slot.collection) await this.documents.ensureCollection(checkpoint.collection, slot.projection.indexes ?? []);
       this.adopt(slot, checkpoint);
     }
@@ -236,14 +263,15 @@ export class ProjectionRunner {
     if (from !== undefined && (this.subscription === undefined || from < this.consumedUpTo)) this.subscribe();
   }
 
-  private async watch(): Promise<void> {
+  /**
+   * Projections that are not running look for a rebuild that switched them. Only a request: the
+   * reload itself happens in run() between batches, never while a batch is being folded (a slot
+   * that came back mid-batch would otherwise miss that batch's events).
+   */
+  private watch(): void {
     if (this.stopped || !this.slots.some((s) => s.state === 'failed' || s.state === 'rebuilding')) return;
-    try {
-      await this.reload();
-      this.wakeProcessor?.();
-    } catch (error) {
-      this.options.logger.warn('reading projection checkpoints failed', { error });
-    }
+    this.reloadRequested = true;
+    this.wakeProcessor?.();
   }
 
   /** The position to follow from: the least advanced running projection. */
@@ -288,6 +316,11 @@ export class ProjectionRunner {
   private async run(): Promise<void> {
     let backoff = 100;
     while (!this.stopped) {
+      if (this.reloadRequested) {
+        this.reloadRequested = false;
+        await this.reload().catch((error: unknown) => this.options.logger.warn('reading projection checkpoints failed', { error }));
+        continue;
+      }
       if (this.queue.length === 0) {
         await new Promise<void>((resolve) => (this.wakeProcessor = resolve));
         this.wakeProcessor = undefined;

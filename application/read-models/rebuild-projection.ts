@@ -85,6 +85,9 @@ export async function rebuildProjection(
       applied += folded.applied;
       if (++batches % (options.progressEvery ?? 1) === 0) options.onProgress?.(progress());
       if (page.length < batchSize) return;
+      // Embedded stores answer without I/O waits: without this the thread would serve nothing else
+      // (the live projections, status reports, a stop) until the whole replay is done.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   };
 

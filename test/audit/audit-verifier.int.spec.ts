@@ -105,11 +105,35 @@ describe('AuditVerifier on a real SQLite store', function () {
   it('a removed checkpoint breaks the checkpoint chain', async () => {
     tamper(dir.path, 'DELETE FROM events WHERE stream_id = ? AND revision = 0', AUDIT_CHECKPOINT_STREAM);
     const report = await verify();
-    expect(report.findings.map(strip)).to.deep.equal([
+    const found = report.findings.map(strip);
+    expect(found.filter((f) => f.streamId === AUDIT_CHECKPOINT_STREAM)).to.deep.equal([
       { kind: 'broken-checkpoint-chain', streamId: AUDIT_CHECKPOINT_STREAM, revision: 1 },
       { kind: 'revision-gap', streamId: AUDIT_CHECKPOINT_STREAM, revision: 1 },
     ]);
     expect(report.findings[0]!.detail).to.contain('first checkpoint has sequence 2');
+    // What only the removed checkpoint recorded is now unrecorded, inside checkpoint 2's coverage.
+    expect(found.filter((f) => f.streamId !== AUDIT_CHECKPOINT_STREAM)).to.deep.equal([
+      { kind: 'unrecorded-event', streamId: 'note-b', revision: 0 },
+      { kind: 'unrecorded-event', streamId: 'note-b', revision: 1 },
+      ...[0, 1, 2, 3].map((revision) => ({ kind: 'unrecorded-event', streamId: 'note-c', revision })),
+    ]);
+  });
+
+  it('an event slipped in among checkpointed ones, with a valid chain of its own, is an unrecorded-event', async () => {
+    await withSqliteStore(dir.path, (store) => appendNotes(store, 'note-late', 1));
+    // Put where a checkpointed event was (its removal is caught as well), as if it had been there when the checkpoints were signed.
+    expect(tamper(dir.path, `UPDATE events SET position = -position WHERE stream_id = 'note-b' AND revision = 1`)).to.equal(1);
+    expect(tamper(dir.path, `UPDATE events SET position = -(SELECT position FROM events WHERE stream_id = 'note-b' AND revision = 1) WHERE stream_id = 'note-late'`)).to.equal(1);
+    const report = await verify();
+    const late = report.findings.filter((f) => f.streamId === 'note-late');
+    expect(late.map(strip)).to.deep.equal([{ kind: 'unrecorded-event', streamId: 'note-late', revision: 0 }]);
+    expect(late[0]!.detail).to.contain('no checkpoint recorded this stream');
+    expect(report.findings.map(strip)).to.deep.include({ kind: 'truncated-stream', streamId: 'note-b', revision: 1 });
+  });
+
+  it('an event appended after the last checkpoint is not unrecorded: no checkpoint covers it yet', async () => {
+    await withSqliteStore(dir.path, (store) => appendNotes(store, 'note-later', 1));
+    expect((await verify()).findings).to.deep.equal([]);
   });
 
   it('a checkpoint event that is not a checkpoint is malformed', async () => {

@@ -177,6 +177,9 @@ describe('compliance evaluation', () => {
     it('passes a device without cellular roaming settings; unknown before any information', () => {
       expect(check({ type: 'roaming-off' }, information).status).to.equal('compliant');
       expect(check({ type: 'roaming-off' }, {}).reasons).to.deep.equal([{ rule: 'roaming-off', status: 'unknown', message: 'roaming not reported yet' }]);
+      // A phone (it has an IMEI) whose reports never carried the roaming answers is not known to pass.
+      expect(check({ type: 'roaming-off' }, { ...information, imei: '35 209900 176148 1' }).reasons).to.deep.equal([{ rule: 'roaming-off', status: 'unknown', message: 'roaming not reported yet' }]);
+      expect(check({ type: 'roaming-off' }, { ...information, iccid: '8949 0000 0000 0000 001' }).status).to.equal('unknown');
     });
   });
 

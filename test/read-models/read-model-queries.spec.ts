@@ -60,10 +60,11 @@ describe('read-model queries over a built fleet', function () {
     await service.retire('retired', admin);
     // Two device groups whose names share text: the group filter must tell them apart.
     const groups = new DeviceGroups(stores.events, policyClock);
-    await groups.create('sales', {}, admin);
-    await groups.create('sales-emea', {}, admin);
-    for (const i of [1, 4, 7]) await groups.addDevice('sales', syntheticUdid(i), admin);
-    for (const i of [4, 9]) await groups.addDevice('sales-emea', syntheticUdid(i), admin);
+    const operator = { kind: 'operator' as const, id: 'bob' };
+    await groups.create('sales', {}, operator);
+    await groups.create('sales-emea', {}, operator);
+    for (const i of [1, 4, 7]) await groups.addDevice('sales', syntheticUdid(i), operator);
+    for (const i of [4, 9]) await groups.addDevice('sales-emea', syntheticUdid(i), operator);
 
     const events = await allEvents(stores.events);
     const docs = <T>(p: Projection<object>) => new Map([...referenceFold(p, events)].map(([id, f]) => [id, f.doc as unknown as T]));
