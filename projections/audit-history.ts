@@ -68,11 +68,13 @@ export const auditHistoryProjection: Projection<AuditEntry> = {
   handles: KNOWN_EVENT_TYPES,
   allEvents: true,
   insertOnly: true,
+  // Time, then position: events recorded together share a time, and the trail must keep their order
+  // both ways (newest first as well as oldest first).
   indexes: [
-    { name: 'at', fields: [{ path: 'at', direction: 'desc' }] },
-    { name: 'udid_at', fields: [{ path: 'udid', direction: 'asc' }, { path: 'at', direction: 'desc' }] },
-    { name: 'actor_at', fields: [{ path: 'actor', direction: 'asc' }, { path: 'at', direction: 'desc' }] },
-    { name: 'type_at', fields: [{ path: 'type', direction: 'asc' }, { path: 'at', direction: 'desc' }] },
+    { name: 'at', fields: [{ path: 'at', direction: 'desc' }, { path: 'position', direction: 'desc' }] },
+    { name: 'udid_at', fields: [{ path: 'udid', direction: 'asc' }, { path: 'at', direction: 'desc' }, { path: 'position', direction: 'desc' }] },
+    { name: 'actor_at', fields: [{ path: 'actor', direction: 'asc' }, { path: 'at', direction: 'desc' }, { path: 'position', direction: 'desc' }] },
+    { name: 'type_at', fields: [{ path: 'type', direction: 'asc' }, { path: 'at', direction: 'desc' }, { path: 'position', direction: 'desc' }] },
   ],
   documentId: (event) => auditId(event.position),
   // An entry is written once: the same event again (a replay) gives the same entry.

@@ -40,7 +40,8 @@ export class AuditQueries {
     const fresh = await this.readModels.settle(query.consistency);
     const page = await this.readModels.find(AUDIT_HISTORY, {
       ...(parts.length > 0 ? { filter: parts.length === 1 ? parts[0]! : { $and: parts } } : {}),
-      sort: [{ path: 'at', direction: query.order ?? 'desc' }],
+      // Position breaks ties of time in the same direction: events recorded together keep their order.
+      sort: [{ path: 'at', direction: query.order ?? 'desc' }, { path: 'position', direction: query.order ?? 'desc' }],
       limit: query.limit ?? 100,
       ...(query.cursor ? { cursor: query.cursor } : {}),
     });

@@ -92,6 +92,6 @@ describe('audit-history projection', () => {
     expect(entry.at, 'no occurredAt: the commit time').to.equal(t(2));
     expect(entry.correlationId, 'an oversized id is left out').to.equal(undefined);
     expect(auditHistoryProjection.documentId(event)).to.equal('0000000000000042');
-    expect(auditHistoryProjection.indexes!.map((i) => i.fields.map((f) => f.path).join('+'))).to.have.members(['at', 'udid+at', 'actor+at', 'type+at']);
+    expect(auditHistoryProjection.indexes!.map((i) => i.fields.map((f) => f.path).join('+'))).to.have.members(['at+position', 'udid+at+position', 'actor+at+position', 'type+at+position']);
   });
 });
