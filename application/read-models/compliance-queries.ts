@@ -34,9 +34,7 @@ export class ComplianceQueries {
   ) {}
 
   async policies(): Promise<PolicyDocument[]> {
-    const out: PolicyDocument[] = [];
-    for await (const doc of this.readModels.each<PolicyDocument>(COMPLIANCE_POLICIES)) out.push(doc);
-    return policiesInForce(out).sort((a, b) => a.policyId.localeCompare(b.policyId));
+    return policiesInForce(await this.readModels.all<PolicyDocument>(COMPLIANCE_POLICIES)).sort((a, b) => a.policyId.localeCompare(b.policyId));
   }
 
   async device(udid: string, consistency?: Consistency): Promise<DeviceComplianceEntry | undefined> {
@@ -83,8 +81,8 @@ export class ComplianceQueries {
     const fresh = await this.readModels.settle(consistency);
     const policies = await this.policies();
     const now = this.clock.now();
-    const evaluations: DeviceCompliance[] = [];
-    for await (const doc of this.readModels.each<InventoryDocument>(INVENTORY, { enrollmentState: { $exists: true } })) evaluations.push(evaluateCompliance(doc, policies, now));
+    const devices = await this.readModels.all<InventoryDocument>(INVENTORY, { enrollmentState: { $exists: true } });
+    const evaluations: DeviceCompliance[] = devices.map((doc) => evaluateCompliance(doc, policies, now));
     return { ...summarizeCompliance(evaluations, policies), evaluatedAt: now.toISOString(), ...(fresh ? {} : { stale: true as const }) };
   }
 }

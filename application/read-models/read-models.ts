@@ -58,14 +58,22 @@ export class ReadModels {
     return this.documents.countBy(await this.collection(name), path, filter);
   }
 
-  /** Every matching document, page by page (for summaries that evaluate each one). */
-  async *each<Doc extends object>(name: string, filter?: Filter, pageSize = 1_000): AsyncGenerator<Doc & JsonObject> {
-    const collection = await this.collection(name);
-    let cursor: string | undefined;
-    do {
-      const page: DocumentPage<Doc & JsonObject> = await this.documents.find<Doc & JsonObject>(collection, { ...(filter ? { filter } : {}), limit: pageSize, ...(cursor ? { cursor } : {}) });
-      for (const item of page.items) yield item.doc;
-      cursor = page.nextCursor;
-    } while (cursor);
+  /**
+   * Every matching document (for summaries that evaluate each one). Read page by page from the live
+   * collection; when a rebuild switches collections meanwhile, the read starts over on the new one,
+   * so a summary never mixes two collections or stops short at a dropped one.
+   */
+  async all<Doc extends object>(name: string, filter?: Filter, pageSize = 1_000): Promise<Array<Doc & JsonObject>> {
+    for (let attempt = 0; ; attempt++) {
+      const collection = await this.collection(name);
+      const out: Array<Doc & JsonObject> = [];
+      let cursor: string | undefined;
+      do {
+        const page: DocumentPage<Doc & JsonObject> = await this.documents.find<Doc & JsonObject>(collection, { ...(filter ? { filter } : {}), limit: pageSize, ...(cursor ? { cursor } : {}) });
+        for (const item of page.items) out.push(item.doc);
+        cursor = page.nextCursor;
+      } while (cursor);
+      if ((await this.collection(name)) === collection || attempt >= 2) return out;
+    }
   }
 }
