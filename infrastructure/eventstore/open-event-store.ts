@@ -6,7 +6,7 @@ import { redactUrl } from '../config/load-config.js';
 import { SqliteEventStore } from './sqlite/sqlite-event-store.js';
 
 /** The configured event store adapter, opened. */
-export async function openEventStore(config: Config, logger: Logger): Promise<{ store: EventStore; adapter: string }> {
+export async function openEventStore(config: Pick<Config, 'dataDir' | 'eventStore'>, logger: Logger): Promise<{ store: EventStore; adapter: string }> {
   if (config.eventStore.kind === 'sqlite') {
     const file = join(config.dataDir, 'events.db');
     logger.info('event store: embedded SQLite', { file, durability: config.eventStore.durability });

@@ -10,7 +10,7 @@ import { openSqliteDocumentStore } from './sqlite/sqlite-document-store.js';
 export const readModelFile = (config: Pick<Config, 'dataDir'>, shard: ProjectionShard = PROJECTION_SHARDS[0]!): string => join(config.dataDir, shard.file);
 
 /** The store one shard's runner writes to: its own SQLite file, or the MongoDB database. */
-export async function openShardStore(config: Config, shard: ProjectionShard): Promise<DocumentStore> {
+export async function openShardStore(config: Pick<Config, 'dataDir' | 'readStore'>, shard: ProjectionShard): Promise<DocumentStore> {
   return config.readStore.kind === 'mongo' ? openMongoDocumentStore(config.readStore.url) : openSqliteDocumentStore(readModelFile(config, shard));
 }
 

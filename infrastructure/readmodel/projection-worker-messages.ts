@@ -1,11 +1,17 @@
 import type { ProjectionFailure } from '../../application/ports/document-store.js';
 import type { ProjectionStatus } from '../../application/read-models/projection-runner.js';
 import type { LogFields } from '../../application/ports/logger.js';
+import type { Config } from '../config/config.js';
 
-/** What a projection worker starts with (structured-cloned: plain data only). */
+/**
+ * What a projection worker starts with (structured-cloned: plain data only). Only the settings it
+ * needs: the server's secrets (CA passphrase, tokens, challenges) never reach the worker.
+ */
+export type WorkerConfig = Pick<Config, 'dataDir' | 'eventStore' | 'readStore'>;
+
 export interface WorkerInput {
   readonly shard: string;
-  readonly config: unknown;
+  readonly config: WorkerConfig;
   readonly batchSize?: number;
 }
 

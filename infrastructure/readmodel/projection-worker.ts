@@ -2,7 +2,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../../application/ports/clock.js';
 import type { Logger, LogFields } from '../../application/ports/logger.js';
 import { ProjectionRunner } from '../../application/read-models/projection-runner.js';
-import type { Config } from '../config/config.js';
 import { openEventStore } from '../eventstore/open-event-store.js';
 import { SqliteEventStore } from '../eventstore/sqlite/sqlite-event-store.js';
 import { openShardStore } from './open-document-store.js';
@@ -26,7 +25,7 @@ const logger: Logger = (function make(base: LogFields): Logger {
 async function main(): Promise<void> {
   const shard = PROJECTION_SHARDS.find((s) => s.name === input.shard);
   if (!shard) throw new Error(`no read-model shard named ${input.shard}`);
-  const config = input.config as Config;
+  const config = input.config;
   const quiet: Logger = { ...logger, info: () => undefined, child: () => quiet };
   const { store } = await openEventStore(config, quiet);
   const documents = await openShardStore(config, shard).catch(async (error: unknown) => {

@@ -2,8 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Position } from '../../application/ports/event-store.js';
 import type { Logger } from '../../application/ports/logger.js';
 import type { ProjectionStatus } from '../../application/read-models/projection-runner.js';
-import type { Config } from '../config/config.js';
-import type { FromWorker, ToWorker, WorkerInput } from './projection-worker-messages.js';
+import type { FromWorker, ToWorker, WorkerConfig, WorkerInput } from './projection-worker-messages.js';
 import type { ProjectionShard } from './read-model-projections.js';
 
 export interface ProjectionWorkersOptions {
@@ -34,7 +33,7 @@ export class ProjectionWorkers {
   private wakeScheduled = false;
 
   constructor(
-    private readonly config: Config,
+    private readonly config: WorkerConfig,
     shards: readonly ProjectionShard[],
     private readonly options: ProjectionWorkersOptions,
   ) {
@@ -104,7 +103,8 @@ export class ProjectionWorkers {
   }
 
   private spawn(r: Running): void {
-    const input: WorkerInput = { shard: r.shard.name, config: this.config, ...(this.options.batchSize ? { batchSize: this.options.batchSize } : {}) };
+    const { dataDir, eventStore, readStore } = this.config;
+    const input: WorkerInput = { shard: r.shard.name, config: { dataDir, eventStore, readStore }, ...(this.options.batchSize ? { batchSize: this.options.batchSize } : {}) };
     const worker = new Worker(new URL('./projection-worker.js', import.meta.url), { workerData: input });
     r.worker = worker;
     worker.on('message', (message: FromWorker) => this.receive(r, message));
