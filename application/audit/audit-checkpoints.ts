@@ -41,6 +41,8 @@ interface Head {
   readonly revision: StreamRevision;
   readonly hash: string;
   readonly position: Position;
+  /** Position of the stream's first event read in this run. */
+  readonly first: Position;
 }
 
 export const DEFAULT_MAX_HEADS_PER_EVENT = 2_000;
@@ -75,7 +77,7 @@ export class AuditCheckpoints {
     for (;;) {
       const page = await this.store.readAll({ ...(after !== undefined ? { after } : {}), maxCount: this.pageSize });
       for (const event of page) {
-        if (event.streamId !== AUDIT_CHECKPOINT_STREAM) changed.set(event.streamId, { revision: event.revision, hash: event.metadata.hash, position: event.position });
+        if (event.streamId !== AUDIT_CHECKPOINT_STREAM) changed.set(event.streamId, { revision: event.revision, hash: event.metadata.hash, position: event.position, first: changed.get(event.streamId)?.first ?? event.position });
         after = event.position;
       }
       if (page.length < this.pageSize) break;
@@ -88,13 +90,17 @@ export class AuditCheckpoints {
     // In order of their heads' positions: each part then truthfully covers every event up to its
     // position, and a run interrupted between parts resumes from the last part appended.
     const ordered = [...changed.entries()].sort(([, a], [, b]) => a.position - b.position);
+    // A part covers events up to just before the first change of any stream a later part records:
+    // a stream with events at 5 and 50 is recorded later, so a part must not claim position 5.
+    const firstLater: Position[] = new Array<Position>(ordered.length + 1).fill(Number.POSITIVE_INFINITY);
+    for (let i = ordered.length - 1; i >= 0; i--) firstLater[i] = Math.min(firstLater[i + 1]!, ordered[i]![1].first);
     let appended = 0;
     for (let start = 0; start < ordered.length; start += this.maxHeads) {
       const part = ordered.slice(start, start + this.maxHeads);
       const final = start + this.maxHeads >= ordered.length;
       const body: CheckpointBody = {
         sequence: (last?.sequence ?? 0) + 1,
-        position: final ? after! : part[part.length - 1]![1].position,
+        position: final ? after! : Math.min(part[part.length - 1]![1].position, firstLater[start + this.maxHeads]! - 1),
         previous: last?.signature ?? null,
         heads: Object.fromEntries(part.map(([stream, head]): [string, StreamHead] => [stream, [head.revision, head.hash]])),
         keyId: this.signer.keyId,

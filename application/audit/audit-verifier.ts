@@ -123,6 +123,7 @@ export class AuditVerifier {
     let checkpoints = 0;
     // Every event up to here, checkpoints aside, is recorded by some signed checkpoint.
     let covered: Position | undefined;
+    let unverifiable = false;
     // What the next checkpoint must follow; 'unknown' after one that could not be read.
     let previous: { sequence: number; signature: string; position: Position } | null | 'unknown' = null;
     let fromRevision = 0;
@@ -156,8 +157,13 @@ export class AuditVerifier {
         }
         previous = { sequence: c.sequence, signature: c.signature, position: c.position };
         // An unsigned claim proves nothing: only signed heads are held against the store.
-        if (signed) {
+        // A checkpoint that cannot be verified records nothing, so coverage past it would call its
+        // streams unrecorded: the bad signature is the finding, the coverage check stops there.
+        if (!signed) unverifiable = true;
+        if (signed && !unverifiable) {
           if (covered === undefined || c.position > covered) covered = c.position;
+        }
+        if (signed) {
           for (const [streamId, [revision, hash]] of Object.entries(c.heads)) {
             // The highest recorded revision is enough: its hash fixes every earlier one through the chain.
             const known = claims.get(streamId);

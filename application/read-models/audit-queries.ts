@@ -37,7 +37,7 @@ export class AuditQueries {
     if (query.correlationId !== undefined) parts.push({ correlationId: query.correlationId });
     if (query.from !== undefined) parts.push({ at: { $gte: isoTime(query.from, 'from') } });
     if (query.until !== undefined) parts.push({ at: { $lt: isoTime(query.until, 'until') } });
-    const fresh = await this.readModels.settle(query.consistency);
+    const fresh = await this.readModels.settle(query.consistency, [AUDIT_HISTORY]);
     const page = await this.readModels.find(AUDIT_HISTORY, {
       ...(parts.length > 0 ? { filter: parts.length === 1 ? parts[0]! : { $and: parts } } : {}),
       // Position breaks ties of time in the same direction: events recorded together keep their order.

@@ -36,7 +36,7 @@ export class CommandHistoryQueries {
     if (query.requestType !== undefined) parts.push({ requestType: query.requestType });
     if (query.queuedFrom !== undefined) parts.push({ queuedAt: { $gte: isoTime(query.queuedFrom, 'queuedFrom') } });
     if (query.queuedUntil !== undefined) parts.push({ queuedAt: { $lt: isoTime(query.queuedUntil, 'queuedUntil') } });
-    const fresh = await this.readModels.settle(query.consistency);
+    const fresh = await this.readModels.settle(query.consistency, [COMMAND_HISTORY]);
     const page = await this.readModels.find(COMMAND_HISTORY, {
       filter: parts.length === 1 ? parts[0]! : { $and: parts },
       sort: [{ path: 'queuedAt', direction: 'desc' }],

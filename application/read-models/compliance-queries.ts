@@ -38,7 +38,7 @@ export class ComplianceQueries {
   }
 
   async device(udid: string, consistency?: Consistency): Promise<DeviceComplianceEntry | undefined> {
-    await this.readModels.settle(consistency);
+    await this.readModels.settle(consistency, [INVENTORY, COMPLIANCE_POLICIES]);
     const doc = (await this.readModels.get<InventoryDocument>(INVENTORY, udid))?.doc;
     if (!doc || !('enrollmentState' in doc)) return undefined;
     return entry(doc, evaluateCompliance(doc, await this.policies(), this.clock.now()));
@@ -53,7 +53,7 @@ export class ComplianceQueries {
     const limit = query.limit ?? 50;
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new InvalidQueryError('limit must be a whole number from 1 to 1000');
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    const fresh = await this.readModels.settle(query.consistency);
+    const fresh = await this.readModels.settle(query.consistency, [INVENTORY, COMPLIANCE_POLICIES]);
     const policies = await this.policies();
     if (query.policyId !== undefined && !policies.some((p) => p.policyId === query.policyId)) throw new InvalidQueryError(`no policy ${JSON.stringify(query.policyId)} is in force`);
     const now = this.clock.now();
@@ -78,7 +78,7 @@ export class ComplianceQueries {
 
   /** Counts per overall status and per policy, over every device. */
   async summary(consistency?: Consistency): Promise<ComplianceSummary & { readonly evaluatedAt: string; readonly stale?: true }> {
-    const fresh = await this.readModels.settle(consistency);
+    const fresh = await this.readModels.settle(consistency, [INVENTORY, COMPLIANCE_POLICIES]);
     const policies = await this.policies();
     const now = this.clock.now();
     const devices = await this.readModels.all<InventoryDocument>(INVENTORY, { enrollmentState: { $exists: true } });

@@ -60,7 +60,7 @@ export class InventoryQueries {
     checkPaths(INVENTORY, INVENTORY_FIELDS, query.filter, query.sort, undefined);
     for (const f of fields ?? []) if (!RETURNABLE.has(f.split('.')[0]!)) throw new InvalidQueryError(`inventory: cannot return ${JSON.stringify(f)}`);
     const filter = this.filterOf(query);
-    const fresh = await this.readModels.settle(query.consistency);
+    const fresh = await this.readModels.settle(query.consistency, [INVENTORY]);
     const page: DocumentPage = await this.readModels.find(INVENTORY, {
       filter,
       sort: query.sort && query.sort.length > 0 ? query.sort : [{ path: 'udid', direction: 'asc' }],
@@ -72,7 +72,7 @@ export class InventoryQueries {
   }
 
   async get(udid: string, consistency?: Consistency): Promise<InventoryDocument | undefined> {
-    await this.readModels.settle(consistency);
+    await this.readModels.settle(consistency, [INVENTORY]);
     const doc = (await this.readModels.get<InventoryDocument>(INVENTORY, udid))?.doc;
     return doc && 'enrollmentState' in doc ? doc : undefined;
   }

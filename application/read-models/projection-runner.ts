@@ -7,7 +7,7 @@ import { collectionVersion, newCollectionName } from './collection-names.js';
 import { DocumentCache } from './document-cache.js';
 import { foldBatch, type FoldedBatch } from './fold-batch.js';
 import { BEFORE_FIRST_EVENT } from './positions.js';
-import { rebuildProjection } from './rebuild-projection.js';
+import { ProjectionRebuildError, rebuildProjection } from './rebuild-projection.js';
 
 export type ProjectionState = 'starting' | 'running' | 'rebuilding' | 'failed' | 'stopped';
 
@@ -78,7 +78,8 @@ export class ProjectionRunner {
   private readonly rebuilds = new Set<Promise<void>>();
   private loop: Promise<void> | undefined;
   private watchTimer: NodeJS.Timeout | undefined;
-  private waiters: Array<{ position: Position; resolve: (ok: boolean) => void; timer: NodeJS.Timeout }> = [];
+  private waiters: Array<{ position: Position; names: readonly string[] | undefined; resolve: (ok: boolean) => void; timer: NodeJS.Timeout }> = [];
+  private wakeBackoff: (() => void) | undefined;
   /** Position of the last event taken off the queue and processed. */
   private consumedUpTo: Position = 0;
   private reloadRequested = false;
@@ -118,9 +119,12 @@ export class ProjectionRunner {
     await this.starting?.catch(() => undefined);
     if (this.watchTimer) clearInterval(this.watchTimer);
     this.wakeProcessor?.();
+    this.wakeBackoff?.();
     this.wakeSubscriber?.();
     await this.subscription?.close();
     await this.loop;
+    // A reload that was under way may have followed again meanwhile.
+    await this.subscription?.close();
     for (const w of this.waiters.splice(0)) {
       clearTimeout(w.timer);
       w.resolve(false);
@@ -153,20 +157,26 @@ export class ProjectionRunner {
    * Read-your-writes: resolves true once every running projection has applied `position` (an
    * append's result), false after `timeoutMs`.
    */
-  waitFor(position: Position, timeoutMs: number): Promise<boolean> {
-    if (this.reached(position)) return Promise.resolve(true);
+  waitFor(position: Position, timeoutMs: number, names?: readonly string[]): Promise<boolean> {
+    if (this.reached(position, names)) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const waiter = { position, resolve, timer: setTimeout(() => {
+      const waiter = { position, names, resolve, timer: setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        resolve(this.reached(position));
+        resolve(this.reached(position, names));
       }, timeoutMs) };
       this.waiters.push(waiter);
     });
   }
 
-  /** Projections that cannot move (failed) or serve an old collection meanwhile (rebuilding) are not waited for. */
-  private reached(position: Position): boolean {
-    return this.slots.every((s) => s.state === 'failed' || s.state === 'rebuilding' || (s.state !== 'starting' && s.position >= position));
+  /**
+   * Without names: every projection that has not failed or is being rebuilt has applied `position`
+   * (one failed projection does not hold up the others). With names: each of those has applied it;
+   * a failed or rebuilding one is not fresh, whatever its position says.
+   */
+  private reached(position: Position, names?: readonly string[]): boolean {
+    const slots = names ? this.slots.filter((s) => names.includes(s.projection.name)) : this.slots;
+    // A stopped runner still answers for what it applied before it stopped.
+    return slots.every((s) => (s.state === 'running' || s.state === 'stopped' ? s.position >= position : !names && (s.state === 'failed' || s.state === 'rebuilding')));
   }
 
   private async prepare(slot: Slot): Promise<void> {
@@ -217,6 +227,14 @@ export class ProjectionRunner {
           this.options.logger.info('projection rebuild stopped; it starts over at the next start', { projection: projection.name });
           return;
         }
+        if (error instanceof ProjectionRebuildError && error.poison) {
+          // The new version cannot apply an event: replaying again would fail the same way.
+          slot.state = 'failed';
+          slot.failure = { ...error.poison, failedAt: this.options.clock.now().toISOString() };
+          this.options.logger.error('projection rebuild stopped on an event it cannot apply', { projection: projection.name, ...slot.failure });
+          this.options.onFailure?.(projection.name, slot.failure);
+          return;
+        }
         const retryMs = Math.min(600_000, 30_000 * 2 ** Math.min(attempt, 4));
         this.options.logger.error('projection rebuild failed; trying again', { projection: projection.name, error, retryInMs: retryMs });
         const timer = setTimeout(() => {
@@ -246,12 +264,14 @@ export class ProjectionRunner {
 
   /** Re-reads every checkpoint; resubscribes from further back when one moved behind what was consumed. */
   private async reload(): Promise<void> {
+    if (this.stopped) return;
     for (const slot of this.slots) {
       const checkpoint = await this.documents.readCheckpoint(slot.projection.name);
       if (!checkpoint) continue;
       if (collectionVersion(slot.projection.name, checkpoint.collection) !== slot.projection.version) {
         // Being rebuilt for this version, or switched to another version's collection by a server
         // of another release: never write this version's documents into it.
+        if (slot.state === 'failed') continue;
         if (slot.state !== 'rebuilding') this.options.logger.warn('projection checkpoint names a collection of another version; pausing it', { projection: slot.projection.name, collection: checkpoint.collection, version: slot.projection.version });
         slot.state = 'rebuilding';
         continue;
@@ -264,12 +284,13 @@ export class ProjectionRunner {
   }
 
   /**
-   * Projections that are not running look for a rebuild that switched them. Only a request: the
+   * Every projection looks for a rebuild that switched it (a stopped one to resume, an idle one to
+   * report the position it is really at). Only a request: the
    * reload itself happens in run() between batches, never while a batch is being folded (a slot
    * that came back mid-batch would otherwise miss that batch's events).
    */
   private watch(): void {
-    if (this.stopped || !this.slots.some((s) => s.state === 'failed' || s.state === 'rebuilding')) return;
+    if (this.stopped) return;
     this.reloadRequested = true;
     this.wakeProcessor?.();
   }
@@ -282,6 +303,7 @@ export class ProjectionRunner {
 
   /** (Re)starts following events after the least advanced running projection; none running: no subscription. */
   private subscribe(): void {
+    if (this.stopped) return;
     const generation = ++this.subscriptionGeneration;
     const previous = this.subscription;
     this.queue = [];
@@ -316,6 +338,12 @@ export class ProjectionRunner {
   private async run(): Promise<void> {
     let backoff = 100;
     while (!this.stopped) {
+      // Every running projection must have applied what was taken off the queue; one that a reload
+      // moved back (a rebuild's switch) needs those events again: follow from it.
+      if (this.slots.some((s) => s.state === 'running' && s.position < this.consumedUpTo)) {
+        this.subscribe();
+        continue;
+      }
       if (this.reloadRequested) {
         this.reloadRequested = false;
         await this.reload().catch((error: unknown) => this.options.logger.warn('reading projection checkpoints failed', { error }));
@@ -344,7 +372,17 @@ export class ProjectionRunner {
       } catch (error) {
         if (!(error instanceof CheckpointConflictError)) {
           this.options.logger.warn('projection batch failed; retrying', { error, backoffMs: backoff });
-          await new Promise<void>((resolve) => setTimeout(resolve, backoff).unref());
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, backoff);
+            timer.unref();
+            // stop() does not wait out the backoff.
+            this.wakeBackoff = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          this.wakeBackoff = undefined;
+          if (this.stopped) return;
           backoff = Math.min(backoff * 2, 10_000);
         }
         await this.reload().catch((e: unknown) => this.options.logger.warn('reading projection checkpoints failed', { error: e }));
@@ -392,7 +430,7 @@ export class ProjectionRunner {
   private settleWaiters(): void {
     if (this.waiters.length === 0) return;
     this.waiters = this.waiters.filter((w) => {
-      if (!this.reached(w.position)) return true;
+      if (!this.reached(w.position, w.names)) return true;
       clearTimeout(w.timer);
       w.resolve(true);
       return false;

@@ -9,7 +9,8 @@ export class ReadModelUnavailableError extends Error {
 
 /** Waits (bounded) until the projections have applied an event position: read-your-writes. */
 export interface ProjectionProgress {
-  waitFor(position: Position, timeoutMs: number): Promise<boolean>;
+  /** With names: each of those read models is running and has applied `position`. */
+  waitFor(position: Position, timeoutMs: number, names?: readonly string[]): Promise<boolean>;
 }
 
 export interface Consistency {
@@ -29,11 +30,14 @@ export class ReadModels {
     private readonly progress?: ProjectionProgress,
   ) {}
 
-  /** Resolves true when the read models reflect `consistency` (or none was asked), false when they still lag. */
-  async settle(consistency: Consistency | undefined): Promise<boolean> {
+  /**
+   * Resolves true when the read models a query reads reflect `consistency` (or none was asked),
+   * false when they still lag, or one of them has stopped or is being rebuilt.
+   */
+  async settle(consistency: Consistency | undefined, names: readonly string[]): Promise<boolean> {
     if (!consistency) return true;
     if (!this.progress) return false;
-    return this.progress.waitFor(consistency.atLeast, Math.min(Math.max(consistency.timeoutMs ?? 2_000, 0), 10_000));
+    return this.progress.waitFor(consistency.atLeast, Math.min(Math.max(consistency.timeoutMs ?? 2_000, 0), 10_000), names);
   }
 
   async collection(name: string): Promise<string> {

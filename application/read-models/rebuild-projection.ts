@@ -31,6 +31,13 @@ export interface RebuildOptions {
 
 export class ProjectionRebuildError extends Error {
   override readonly name = 'ProjectionRebuildError';
+  constructor(
+    message: string,
+    /** The event the projection cannot apply: trying again cannot help until it is fixed. */
+    readonly poison?: { readonly position: Position; readonly eventType: string; readonly streamId: string; readonly message: string },
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -75,7 +82,12 @@ export async function rebuildProjection(
       const folded = await foldBatch(projection, collection, page, position, documents, cache);
       if (folded.poison) {
         const { event, error } = folded.poison;
-        throw new ProjectionRebuildError(`${projection.name} cannot apply event ${event.type} at position ${event.position} (${event.streamId}): ${error.message}`);
+        throw new ProjectionRebuildError(`${projection.name} cannot apply event ${event.type} at position ${event.position} (${event.streamId}): ${error.message}`, {
+          position: event.position,
+          eventType: event.type,
+          streamId: event.streamId,
+          message: error.message,
+        });
       }
       await documents.commit([{ collection, writes: folded.writes, checkpoint: { name: checkpointName, collection, position: folded.position, updatedAt: clock.now().toISOString(), expected } }]);
       for (const [id, entry] of folded.changed) cache.set(id, entry);

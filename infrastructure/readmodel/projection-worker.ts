@@ -15,7 +15,14 @@ import type { FromWorker, ToWorker, WorkerInput } from './projection-worker-mess
  */
 const input = workerData as WorkerInput;
 const port = parentPort!;
-const post = (message: FromWorker) => port.postMessage(message);
+const post = (message: FromWorker): void => {
+  try {
+    port.postMessage(message);
+  } catch {
+    // A log field that cannot cross threads (a function in an error's cause): send it as text.
+    if (message.type === 'log') port.postMessage({ ...message, fields: JSON.parse(JSON.stringify(message.fields ?? {}, (_k, v: unknown) => (v instanceof Error ? { name: v.name, message: v.message } : typeof v === 'function' ? undefined : v))) as LogFields });
+  }
+};
 
 const logger: Logger = (function make(base: LogFields): Logger {
   const at = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, fields?: LogFields) => post({ type: 'log', level, msg, fields: { ...base, ...fields } });

@@ -19,6 +19,7 @@ interface Running {
   worker?: Worker;
   status: ProjectionStatus[];
   restarts: number;
+  startedAt?: number;
 }
 
 /**
@@ -28,7 +29,7 @@ interface Running {
  */
 export class ProjectionWorkers {
   private readonly running: Running[];
-  private waiters: Array<{ position: Position; resolve: (ok: boolean) => void; timer: NodeJS.Timeout }> = [];
+  private waiters: Array<{ position: Position; names: readonly string[] | undefined; resolve: (ok: boolean) => void; timer: NodeJS.Timeout }> = [];
   private stopped = false;
   private wakeScheduled = false;
 
@@ -52,17 +53,21 @@ export class ProjectionWorkers {
     return this.running.flatMap((r) => r.status);
   }
 
-  /** Resolves true once every projection that has not stopped on an event has applied `position`. */
-  waitFor(position: Position, timeoutMs: number): Promise<boolean> {
-    if (this.reached(position)) return Promise.resolve(true);
+  /**
+   * Resolves true once the projections have applied `position`: without names, every one that has
+   * not stopped or is being rebuilt; with names, each of those, running.
+   */
+  waitFor(position: Position, timeoutMs: number, names?: readonly string[]): Promise<boolean> {
+    if (this.reached(position, names)) return Promise.resolve(true);
     if (this.stopped) return Promise.resolve(false);
     return new Promise((resolve) => {
       const waiter = {
         position,
+        names,
         resolve,
         timer: setTimeout(() => {
           this.waiters = this.waiters.filter((w) => w !== waiter);
-          resolve(this.reached(position));
+          resolve(this.reached(position, names));
         }, timeoutMs),
       };
       this.waiters.push(waiter);
@@ -89,13 +94,14 @@ export class ProjectionWorkers {
     for (const r of this.running) r.status = r.status.map((s) => (s.state === 'running' ? { ...s, state: 'stopped' } : s));
   }
 
-  private reached(position: Position): boolean {
-    return this.status().every((s) => s.state === 'failed' || s.state === 'rebuilding' || (s.state === 'running' && s.position >= position));
+  private reached(position: Position, names?: readonly string[]): boolean {
+    const status = names ? this.status().filter((s) => names.includes(s.name)) : this.status();
+    return status.every((s) => (s.state === 'running' || s.state === 'stopped' ? s.position >= position : !names && (s.state === 'failed' || s.state === 'rebuilding')));
   }
 
   private settle(): void {
     this.waiters = this.waiters.filter((w) => {
-      if (!this.reached(w.position)) return true;
+      if (!this.reached(w.position, w.names)) return true;
       clearTimeout(w.timer);
       w.resolve(true);
       return false;
@@ -113,7 +119,10 @@ export class ProjectionWorkers {
       if (r.worker !== worker) return;
       r.worker = undefined;
       if (this.stopped) return;
-      // A worker that dies is started again; its projections resume from their checkpoints.
+      // A worker that dies is started again; its projections resume from their checkpoints. One that
+      // keeps dying soon after starting backs off further each time.
+      if (r.startedAt !== undefined && Date.now() - r.startedAt > 60_000) r.restarts = 0;
+      r.startedAt = undefined;
       const delay = Math.min(30_000, 500 * 2 ** Math.min(r.restarts++, 6));
       this.options.logger.error('projection worker exited; restarting', { shard: r.shard.name, code, inMs: delay });
       r.status = r.status.map((s) => ({ ...s, state: 'starting' }));
@@ -128,7 +137,7 @@ export class ProjectionWorkers {
       case 'started':
       case 'status':
         r.status = message.status;
-        if (message.type === 'started') r.restarts = 0;
+        if (message.type === 'started') r.startedAt = Date.now();
         this.settle();
         return;
       case 'batch':

@@ -40,13 +40,29 @@ describe('AuditCheckpoints', function () {
       expect(parts.map((p) => Object.keys(p.heads).length)).to.deep.equal([2, 2, 1]);
       // Ordered by the heads' positions: note-s1's head is the last event.
       expect(Object.keys(parts[2]!.heads)).to.deep.equal(['note-s1']);
-      // s2 and s3 end at 4 and 6, s4 and s5 at 8 and 10, s1 at 11.
-      expect(parts.map((p) => p.position)).to.deep.equal([6, 10, 11]);
+      // s2 and s3 end at 4 and 6, s4 and s5 at 8 and 10, s1 at 11. But s1 also changed at 1 and 2
+      // and is recorded only by the last part: the first two cover nothing before it (position 0),
+      // or a verifier would find s1's first events inside their coverage, unrecorded.
+      expect(parts.map((p) => p.position)).to.deep.equal([0, 0, 11]);
       expect(parts[1]!.previous).to.equal(parts[0]!.signature);
       expect(parts[2]!.previous).to.equal(parts[1]!.signature);
 
       expect(await checkpoints.run()).to.deep.include({ appended: 0, sequence: 3 });
       expect(await checkpointsOf(store)).to.have.length(3);
+      expect((await new AuditVerifier(store, [signer]).verify()).ok).to.equal(true);
+    });
+  });
+
+  it('a part covers the store up to the first change of a stream a later part records', async () => {
+    await withSqliteStore(dir.path, async (store) => {
+      for (const s of ['s1', 's2', 's3', 's4']) await appendNotes(store, `note-${s}`, 2);
+      // Positions: s1 1-2, s2 3-4, s3 5-6, s4 7-8; then s3 again at 9.
+      await appendNotes(store, 'note-s3', 1);
+      await new AuditCheckpoints(store, signer, systemClock, { maxHeadsPerEvent: 2 }).run();
+      const parts = await checkpointsOf(store);
+      expect(parts.map((p) => Object.keys(p.heads))).to.deep.equal([['note-s1', 'note-s2'], ['note-s4', 'note-s3']]);
+      // The first part records s1 and s2 (ending at 4) and stops before s3's first change at 5.
+      expect(parts.map((p) => p.position)).to.deep.equal([4, 9]);
       expect((await new AuditVerifier(store, [signer]).verify()).ok).to.equal(true);
     });
   });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { INVENTORY } from '../../application/read-models/inventory-queries.js';
 import type { RecordedEvent } from '../../application/ports/event-store.js';
 import { rebuildProjection } from '../../application/read-models/rebuild-projection.js';
 import { writeSyntheticFleet } from '../../bench/support/synthetic-fleet.js';
@@ -45,6 +46,9 @@ describe('a projection that throws on an event', function () {
     });
     await runner.start();
     expect(await runner.waitFor(head, 20_000), 'the projections still running reach the head').to.equal(true);
+    // Read-your-writes per read model: a query of the stopped one is never told it is fresh.
+    expect(await runner.waitFor(head, 50, ['stream-tally']), 'the stopped projection').to.equal(false);
+    expect(await runner.waitFor(head, 50, [INVENTORY]), 'a running one').to.equal(true);
 
     const failure = { position: poison.position, eventType: poison.type, streamId: poison.streamId, message: `cannot tally ${poison.type}`, failedAt: '2026-03-02T10:00:00.000Z' };
     const status = runner.status().find((s) => s.name === 'stream-tally')!;
