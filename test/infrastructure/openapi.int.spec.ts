@@ -10,27 +10,35 @@ import { Lifecycle } from '../../infrastructure/lifecycle.js';
 import { listen } from '../../infrastructure/http/listener.js';
 import { expressRoutes } from '../support/express-routes.js';
 import { tempDir } from '../support/temp-dir.js';
+import { queryApiDeps } from '../support/query-api-deps.js';
+import { queryApiRoutes } from '../../infrastructure/http/admin/query-api-routes.js';
+import { openSqliteDocumentStore, type SqliteDocumentStore } from '../../infrastructure/readmodel/sqlite/sqlite-document-store.js';
 
 describe('OpenAPI document', () => {
   let dir: ReturnType<typeof tempDir>;
   let store: SqliteEventStore;
   let admin: AdminHttp;
+  let documents: SqliteDocumentStore;
   beforeEach(() => {
     dir = tempDir();
     store = new SqliteEventStore(join(dir.path, 'events.db'));
+    documents = openSqliteDocumentStore(join(dir.path, 'readmodels.db'));
     // With the projections' status, as the server wires it: /readyz/projections is served then.
     admin = new AdminHttp(store, new MetricsRegistry(), jsonLogger({ write: () => undefined }), new Lifecycle(), undefined, () => []);
   });
   afterEach(async () => {
+    await documents.close();
     await store.close();
     dir.remove();
   });
 
-  it('documents exactly the routes the admin listener serves', () => {
+  it('documents exactly the routes the admin listener serves, read API included', () => {
+    // The read API is a router the server mounts at the admin listener's root.
+    const readApi = queryApiRoutes(queryApiDeps({ events: store, documents }, { now: () => new Date() }));
     const documented = Object.entries(openApiDocument.paths)
       .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`))
       .sort();
-    expect(expressRoutes(admin.app())).to.deep.equal(documented);
+    expect([...expressRoutes(admin.app()), ...expressRoutes(readApi)].sort()).to.deep.equal(documented);
   });
 
   it('is served at /openapi.json as OpenAPI 3.1', async () => {

@@ -1,4 +1,4 @@
-import type { Express } from 'express';
+import type { Express, Router } from 'express';
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -6,7 +6,7 @@ interface Layer {
 }
 
 /** Every "METHOD /path" an express app routes, including routers mounted at its root. */
-export function expressRoutes(app: Express): string[] {
+export function expressRoutes(app: Express | Router): string[] {
   const out: string[] = [];
   const walk = (stack: Layer[]) => {
     for (const layer of stack) {
@@ -14,6 +14,7 @@ export function expressRoutes(app: Express): string[] {
       else if (layer.handle?.stack) walk(layer.handle.stack);
     }
   };
-  walk(((app as unknown as { router: { stack: Layer[] } }).router).stack);
+  const stack = 'router' in app ? (app as unknown as { router: { stack: Layer[] } }).router.stack : (app as unknown as { stack: Layer[] }).stack;
+  walk(stack);
   return out.sort();
 }

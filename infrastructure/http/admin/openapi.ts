@@ -1,3 +1,5 @@
+import { queryApiPaths } from './query-api-openapi.js';
+
 /**
  * The admin listener's OpenAPI 3.1 document, served at /openapi.json. A test fails when a route is
  * missing from it or it names a route that does not exist.
@@ -12,7 +14,7 @@ export const openApiDocument = {
   info: {
     title: 'MDM server admin API',
     version: '0.1.0',
-    description: 'Operations endpoints of the admin listener. Errors are RFC 9457 problem details.',
+    description: 'Operations endpoints and the admin API of the admin listener. Errors are RFC 9457 problem details.',
   },
   paths: {
     '/healthz': {
@@ -58,8 +60,12 @@ export const openApiDocument = {
         responses: { '200': { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: { type: 'object' } } } } },
       },
     },
+    ...queryApiPaths,
   },
   components: {
+    securitySchemes: {
+      bearer: { type: 'http', scheme: 'bearer' },
+    },
     schemas: {
       Problem: {
         type: 'object',
