@@ -1,5 +1,4 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { once } from 'node:events';
 import { exportEvents } from '../../../application/audit/event-export.js';
 import { InvalidQueryError, type Filter, type SortKey } from '../../../application/ports/document-store.js';
 import type { EventStore } from '../../../application/ports/event-store.js';
@@ -139,7 +138,7 @@ async function streamNdjson(res: Response, items: AsyncGenerator<unknown>): Prom
     res.status(200).type('application/x-ndjson').setHeader('Cache-Control', 'no-store');
     res.flushHeaders();
     while (!next.done && !closed) {
-      if (!res.write(`${JSON.stringify(next.value)}\n`)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (!res.write(`${JSON.stringify(next.value)}\n`)) await drained(res);
       next = await items.next();
     }
     res.end();
@@ -149,6 +148,19 @@ async function streamNdjson(res: Response, items: AsyncGenerator<unknown>): Prom
   } finally {
     await items.return(undefined);
   }
+}
+
+/** Resolves when the response can take more, or is gone; leaves no listener behind. */
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function handle(run: (req: Request, res: Response) => Promise<void>): RequestHandler {
