@@ -16,3 +16,5 @@ export const CRL_ROUTES = Symbol.for('mdm.CrlRoutes');
 export const CERTIFICATE_REVOCATIONS = Symbol.for('mdm.CertificateRevocations');
 /** () => ProjectionStatus[]: the read models' progress, for /readyz/projections. */
 export const PROJECTION_STATUS = Symbol.for('mdm.ProjectionStatus');
+/** Router: the admin API under /api/v1, bearer authentication and roles included. */
+export const ADMIN_API_ROUTES = Symbol.for('mdm.AdminApiRoutes');

@@ -1,11 +1,11 @@
-import type { Express } from 'express';
+import type { Express, Router } from 'express';
 import { inject, injectable, optional } from 'inversify';
 import { EVENT_STORE, type EventStore } from '../../../application/ports/event-store.js';
 import { LOGGER, type Logger } from '../../../application/ports/logger.js';
 import type { Lifecycle } from '../../lifecycle.js';
 import type { MetricsRegistry } from '../../metrics/registry.js';
 import type { ProjectionStatus } from '../../../application/read-models/projection-runner.js';
-import { LIFECYCLE, METRICS, PROJECTION_STATUS, READINESS_DETAILS } from '../../tokens.js';
+import { ADMIN_API_ROUTES, LIFECYCLE, METRICS, PROJECTION_STATUS, READINESS_DETAILS } from '../../tokens.js';
 import { projectionReadiness } from '../projection-readiness.js';
 import { createApp } from '../create-app.js';
 import { healthRoutes } from '../health-routes.js';
@@ -21,12 +21,15 @@ export class AdminHttp {
     @inject(LIFECYCLE) private readonly lifecycle: Lifecycle,
     @inject(READINESS_DETAILS) @optional() private readonly details?: () => Record<string, unknown>,
     @inject(PROJECTION_STATUS) @optional() private readonly projections?: () => ProjectionStatus[],
+    /** The /api/v1 routes, authentication first (bound only with the token store). */
+    @inject(ADMIN_API_ROUTES) @optional() private readonly api?: Router,
   ) {}
 
   app(): Express {
     return createApp('admin', { logger: this.logger, metrics: this.metrics }, (app) => {
       app.use(healthRoutes({ eventStore: this.eventStore, metrics: this.metrics, isShuttingDown: () => this.lifecycle.shuttingDown, ...(this.details ? { details: this.details } : {}) }));
       if (this.projections) app.use(projectionReadiness(this.projections));
+      if (this.api) app.use(this.api);
       app.get('/openapi.json', (_req, res) => {
         res.json(openApiDocument);
       });
