@@ -32,9 +32,9 @@ async function exists(path: string): Promise<boolean> {
 
 /**
  * Without MDM_ADMIN_TOKEN, a fresh installation needs some way in: the first start creates an admin
- * token and writes it, once, to `<data dir>/initial-admin-token` (0600). The file is never
- * replaced: deleting it after reading is how an operator says the token is safe elsewhere, and a
- * later start then leaves everything as it is. Only the path is logged, never the token.
+ * token and writes it to `<data dir>/initial-admin-token` (0600). The file is never replaced, and
+ * while it exists no other token is made; once deleted, the next start makes a new one (the file
+ * is the operator's way back in). Only the path is logged, never the token.
  */
 export async function ensureInitialAdminToken(config: Pick<Config, 'dataDir' | 'adminToken'>, tokens: ApiTokens, logger: Logger): Promise<void> {
   if (config.adminToken) return;
