@@ -11,6 +11,7 @@ import { policyCommand } from './policy-command.js';
 import { profileCommand } from './profile-command.js';
 import { projectionsCommand } from './projections-command.js';
 import { serveCommand } from './serve-command.js';
+import { tokenCommand } from './token-command.js';
 import { userCommand } from './user-command.js';
 
 export interface CliCommand {
@@ -21,7 +22,7 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-export const COMMANDS: readonly CliCommand[] = [serveCommand, configCommand, caCommand, backupCommand, enrollmentTokenCommand, enrollmentCommand, userCommand, groupCommand, profileCommand, policyCommand, pushCommand, certificateCommand, projectionsCommand, auditCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, configCommand, caCommand, backupCommand, enrollmentTokenCommand, enrollmentCommand, userCommand, groupCommand, profileCommand, policyCommand, pushCommand, certificateCommand, projectionsCommand, auditCommand, tokenCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -16,7 +16,7 @@ describe('mdm CLI', function () {
     expect(top.code).to.equal(0);
     expect(top.stdout).to.match(/Usage: mdm <command>/);
     const names = COMMANDS.map((c) => c.name);
-    expect(names).to.include.members(['serve', 'config', 'ca', 'backup', 'enrollment-token', 'enrollment', 'user', 'group', 'profile', 'policy', 'push', 'certificate']);
+    expect(names).to.include.members(['serve', 'config', 'ca', 'backup', 'enrollment-token', 'enrollment', 'user', 'group', 'profile', 'policy', 'push', 'certificate', 'token']);
     for (const name of names) {
       expect(top.stdout).to.contain(name);
       const sub = await runCli([name, '--help']);
