@@ -1,3 +1,8 @@
+import { Router } from 'express';
+import { ApiTokens } from '../application/api-tokens/api-tokens.js';
+import { apiAuth } from './http/admin/api-auth.js';
+import { ensureInitialAdminToken } from './http/admin/bootstrap-admin-token.js';
+import { API_PREFIX, queryApiRoutes } from './http/admin/query-api-routes.js';
 import { AuditQueries } from '../application/read-models/audit-queries.js';
 import { CommandHistoryQueries } from '../application/read-models/command-history-queries.js';
 import { ComplianceQueries } from '../application/read-models/compliance-queries.js';
@@ -77,7 +82,7 @@ import { FileCertificateAuthority } from './pki/file-certificate-authority.js';
 import { ensurePrivateDirectory } from './pki/private-files.js';
 import { deviceTlsOptions, deviceTlsRenewal } from './http/device/device-tls.js';
 import { adminTlsOptions } from './http/admin/admin-tls.js';
-import { CERTIFICATE_REVOCATIONS, CRL_ROUTES, WEB_ENROLLMENT_ROUTES, ENROLLMENT_ROUTES, SCEP_ROUTES, PROJECTION_STATUS, READINESS_DETAILS, CHECK_IN_SERVICE, COMMAND_QUEUE_SERVICE, CONFIG, DEVICE_STATE_CACHE, LIFECYCLE, MDM_ROUTES, METRICS, REPORT_SERVICE } from './tokens.js';
+import { CERTIFICATE_REVOCATIONS, CRL_ROUTES, WEB_ENROLLMENT_ROUTES, ENROLLMENT_ROUTES, SCEP_ROUTES, ADMIN_API_ROUTES, PROJECTION_STATUS, READINESS_DETAILS, CHECK_IN_SERVICE, COMMAND_QUEUE_SERVICE, CONFIG, DEVICE_STATE_CACHE, LIFECYCLE, MDM_ROUTES, METRICS, REPORT_SERVICE } from './tokens.js';
 
 export interface ReadModelServices {
   readonly inventory: InventoryQueries;
@@ -225,6 +230,31 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
       automation: automation?.status() ?? { status: 'disabled' },
     }));
     container.bind(PROJECTION_STATUS).toConstantValue(() => projections.status());
+    // The admin API: bearer tokens with roles, every route behind authentication.
+    const apiTokens = new ApiTokens(eventStore, clock);
+    await ensureInitialAdminToken(config, apiTokens, logger);
+    const deniedCalls = metrics.counter('mdm_api_denied_total', 'Admin API calls refused (401 unauthenticated, 403 role), by reason.');
+    const auth = apiAuth({
+      tokens: apiTokens,
+      ...(config.adminToken ? { bootstrapToken: config.adminToken } : {}),
+      onDenied: (denial) => {
+        deniedCalls.inc({ reason: denial.reason });
+        logger.warn('admin API call refused', { status: denial.status, reason: denial.reason, method: denial.method, route: denial.route, remoteAddress: denial.remoteAddress, ...(denial.principal ? { tokenId: denial.principal.tokenId, role: denial.principal.role } : {}) });
+      },
+    });
+    const api = Router();
+    api.use(API_PREFIX, auth.authenticate);
+    const apiReadModels = new ReadModels(documents, projections);
+    api.use(queryApiRoutes({
+      inventory: new InventoryQueries(apiReadModels, clock),
+      commandHistory: new CommandHistoryQueries(apiReadModels),
+      audit: new AuditQueries(apiReadModels),
+      compliance: new ComplianceQueries(apiReadModels, clock),
+      status: () => projections.status(),
+      events: eventStore,
+      authorize: (roles) => auth.requireRole(...roles),
+    }));
+    container.bind(ADMIN_API_ROUTES).toConstantValue(api);
     container.bind<BlobStore>(BLOB_STORE).toDynamicValue((ctx) => new EventStoreBlobStore(ctx.get<EventStore>(EVENT_STORE), ctx.get<SecretBox>(SECRET_BOX))).inSingletonScope();
     container
       .bind<CheckInService>(CHECK_IN_SERVICE)

@@ -37,7 +37,7 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'MDM_TRUSTED_PROXY_CIDRS', default: '', description: 'Comma-separated CIDRs of TLS-terminating proxies allowed to forward client certificates (RFC 9440 Client-Cert).' },
   { name: 'MDM_SECRETS_KEY_FILE', default: '<data dir>/secrets.key', description: 'AES-256 key that seals secrets in events. Created 0600 on first start in embedded mode; required with MDM_EVENT_STORE=esdb.' },
   { name: 'MDM_SCEP_CHALLENGE', default: '', description: 'Static SCEP challenge password accepted at /scep (one-time challenges bound to enrollments come with enrollment tokens). Without it, SCEP issues nothing.', secret: true },
-  { name: 'MDM_ADMIN_TOKEN', default: '', description: 'Bootstrap admin bearer token for the admin APIs (at least 16 characters).', secret: true, reserved: true },
+  { name: 'MDM_ADMIN_TOKEN', default: '', description: 'Bootstrap admin bearer token for the admin API at /api/v1 (at least 16 characters); without it the first start writes an admin token to <data dir>/initial-admin-token.', secret: true },
   { name: 'MDM_EVENT_STORE', default: 'sqlite', description: 'Event store: sqlite (embedded, <data dir>/events.db) or esdb (EventStoreDB at ESDB_URL).' },
   { name: 'ESDB_URL', default: '', description: 'EventStoreDB connection string, e.g. esdb://localhost:2113?tls=false.' },
   { name: 'MDM_DURABILITY', default: 'process', description: 'Embedded store durability: process (survives kill -9) or power (fsync per commit, group commit).' },
