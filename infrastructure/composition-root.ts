@@ -232,7 +232,19 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     container.bind(PROJECTION_STATUS).toConstantValue(() => projections.status());
     // The admin API: bearer tokens with roles, every route behind authentication.
     const apiTokens = new ApiTokens(eventStore, clock);
-    await ensureInitialAdminToken(config, apiTokens, logger);
+    // In the background: the server starts (and answers /readyz 503) even while the store does not
+    // answer; the token is written as soon as it does.
+    void (async () => {
+      for (let delayMs = 1_000; !container.get<Lifecycle>(LIFECYCLE).shuttingDown; delayMs = Math.min(delayMs * 2, 30_000)) {
+        try {
+          await ensureInitialAdminToken(config, apiTokens, logger);
+          return;
+        } catch (error) {
+          logger.warn('initial admin token not written yet; retrying', { error, inMs: delayMs });
+          await new Promise<void>((resolve) => setTimeout(resolve, delayMs).unref());
+        }
+      }
+    })();
     const deniedCalls = metrics.counter('mdm_api_denied_total', 'Admin API calls refused (401 unauthenticated, 403 role), by reason.');
     const auth = apiAuth({
       tokens: apiTokens,

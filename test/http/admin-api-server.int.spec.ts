@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiTokens } from '../../application/api-tokens/api-tokens.js';
 import { systemClock } from '../../application/ports/clock.js';
@@ -42,6 +42,8 @@ describe('the admin API on a running server', function () {
 
   it('writes an initial admin token once, private to the owner, and logs only where it is', async () => {
     const file = join(dir.path, 'initial-admin-token');
+    // Written in the background once the store answers (it does at once here).
+    for (let i = 0; i < 50 && !existsSync(file); i++) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(statSync(file).mode & 0o777).to.equal(0o600);
     const token = readFileSync(file, 'utf8').trim();
     expect(token).to.match(/^mdm_/);
