@@ -11,6 +11,7 @@ import { apiAuth, principalOf, type AuthDenial } from '../../infrastructure/http
 import { ensureInitialAdminToken, initialAdminTokenFile } from '../../infrastructure/http/admin/bootstrap-admin-token.js';
 import { jsonLogger } from '../../infrastructure/logging/json-logger.js';
 import { tempDir } from '../support/temp-dir.js';
+import { eachSqliteStore } from '../support/sqlite-store-each.js';
 
 const admin = { kind: 'admin' as const, id: 'alice' };
 const BOOTSTRAP = 'bootstrap-admin-token-0123456789';
@@ -98,13 +99,9 @@ describe('admin API authentication', () => {
 describe('initial admin token file', () => {
   let dir: ReturnType<typeof tempDir>;
   let store: SqliteEventStore;
-  beforeEach(() => {
-    dir = tempDir();
-    store = new SqliteEventStore(join(dir.path, 'events.db'));
-  });
-  afterEach(async () => {
-    await store.close();
-    dir.remove();
+  eachSqliteStore((s, d) => {
+    store = s;
+    dir = d;
   });
 
   it('is written once (0600) with a working admin token; the log names the file, never the token', async () => {

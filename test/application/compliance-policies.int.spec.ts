@@ -1,26 +1,19 @@
 import { expect } from 'chai';
-import { join } from 'node:path';
 import { CompliancePolicies } from '../../application/compliance/compliance-policies.js';
 import type { Clock } from '../../application/ports/clock.js';
 import { DeviceGroups } from '../../application/device-groups/device-groups.js';
 import { DomainError } from '../../domain/shared/domain-error.js';
 import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqlite-event-store.js';
-import { tempDir } from '../support/temp-dir.js';
+import { eachSqliteStore } from '../support/sqlite-store-each.js';
 
 describe('compliance policies service', () => {
-  let dir: ReturnType<typeof tempDir>;
   let store: SqliteEventStore;
   let time = Date.parse('2026-05-01T00:00:00.000Z');
   const clock: Clock = { now: () => new Date((time += 60_000)) };
   const actor = { kind: 'admin' as const, id: 'alice' };
 
-  beforeEach(() => {
-    dir = tempDir();
-    store = new SqliteEventStore(join(dir.path, 'events.db'));
-  });
-  afterEach(async () => {
-    await store.close();
-    dir.remove();
+  eachSqliteStore((s) => {
+    store = s;
   });
 
   it('records who changed what, on the policy stream, and folds it back as the read model does', async () => {

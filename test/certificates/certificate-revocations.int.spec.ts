@@ -8,6 +8,7 @@ import { certificateBindingDecider, certificateStreamId } from '../../domain/cer
 import { DomainError } from '../../domain/shared/domain-error.js';
 import { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqlite-event-store.js';
 import { tempDir } from '../support/temp-dir.js';
+import { eachSqliteStore } from '../support/sqlite-store-each.js';
 
 const hash = (n: number) => n.toString(16).padStart(64, '0');
 const admin = { kind: 'admin' as const, id: 'alice' };
@@ -15,13 +16,9 @@ const admin = { kind: 'admin' as const, id: 'alice' };
 describe('CertificateRevocations (SQLite)', () => {
   let dir: ReturnType<typeof tempDir>;
   let store: SqliteEventStore;
-  beforeEach(() => {
-    dir = tempDir();
-    store = new SqliteEventStore(join(dir.path, 'events.db'));
-  });
-  afterEach(async () => {
-    await store.close();
-    dir.remove();
+  eachSqliteStore((s, d) => {
+    store = s;
+    dir = d;
   });
 
   it('revokes once: a second revocation, for any reason, changes nothing', async () => {

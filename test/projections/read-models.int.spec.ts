@@ -26,6 +26,7 @@ import { ManualTime } from '../apns/manual-time.js';
 import { createTestCa, issueDeviceIdentity } from '../support/pki.js';
 import { tempDir } from '../support/temp-dir.js';
 import { expectPlainJson, fold } from './event-log.js';
+import { eachSqliteStore } from '../support/sqlite-store-each.js';
 
 const UDID = '00008120-001A2B3C4D5E6F70';
 const TOPIC = 'com.apple.mgmt.External.0d6a1f5e-3c2b-4a19-9e8d-7f6c5b4a3d21';
@@ -37,13 +38,9 @@ describe('read models over events the application services record (SQLite)', fun
   this.timeout(60_000);
   let dir: ReturnType<typeof tempDir>;
   let store: SqliteEventStore;
-  beforeEach(() => {
-    dir = tempDir();
-    store = new SqliteEventStore(join(dir.path, 'events.db'));
-  });
-  afterEach(async () => {
-    await store.close();
-    dir.remove();
+  eachSqliteStore((s, d) => {
+    store = s;
+    dir = d;
   });
 
   it('folds readAll() into inventory, command and audit documents that match what the device sent', async () => {
