@@ -9,6 +9,7 @@ import { ApnsStandIn, type RecordedPush } from '../support/apns-standin.js';
 import { createTestCa, issueServerCertificate, type PushCertificate, type TestCa } from '../support/pki.js';
 import { createApnsPushCertificate } from './apns-certificate-fixture.js';
 import { RecordingMetrics, recordingLogger, type LogLine } from './recorders.js';
+import { eventually } from '../support/eventually.js';
 
 /** The push policy with the real adapter, real timers and the HTTP/2 stand-in: what a device would see. */
 describe('PushCoordinator with the APNs adapter and stand-in', function () {
@@ -45,19 +46,6 @@ describe('PushCoordinator with the APNs adapter and stand-in', function () {
   }
 
   /** Polls until `check` passes; real timers under a loaded machine need slack, not fixed sleeps. */
-  async function eventually(check: () => void, timeoutMs = 5_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        check();
-        return;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await sleep(20);
-      }
-    }
-  }
-
   before(async () => {
     testCa = await createTestCa('APNs Policy Test CA');
     const serverCert = await issueServerCertificate(testCa, ['127.0.0.1']);

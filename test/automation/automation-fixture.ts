@@ -71,17 +71,3 @@ export class AutomationFixture {
     await this.store.close();
   }
 }
-
-/** Waits until `check` passes (the automation works in the background), or fails with its last error. */
-export async function eventually(check: () => unknown, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > until) throw error;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-}

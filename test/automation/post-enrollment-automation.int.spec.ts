@@ -7,7 +7,8 @@ import { CheckInService } from '../../application/mdm/check-in-service.js';
 import { assignedProfileOf } from '../../application/profile-library/profile-library.js';
 import { jsonLogger } from '../../infrastructure/logging/json-logger.js';
 import { tempDir } from '../support/temp-dir.js';
-import { AutomationFixture, eventually } from './automation-fixture.js';
+import { AutomationFixture } from './automation-fixture.js';
+import { eventually } from '../support/eventually.js';
 import { wifiProfile } from './profile-fixtures.js';
 
 const DAY = 24 * 3_600_000;

@@ -8,7 +8,7 @@ import { EsdbEventStore } from '../../infrastructure/eventstore/esdb/esdb-event-
 import { jsonLogger } from '../../infrastructure/logging/json-logger.js';
 import { FileCertificateAuthority } from '../../infrastructure/pki/file-certificate-authority.js';
 import { deviceStreamId } from '../../domain/device/device.js';
-import { eventually } from '../automation/automation-fixture.js';
+import { eventually } from '../support/eventually.js';
 import { startEsdbStandin, type EsdbStandin } from '../support/esdb-standin.js';
 import { issueDeviceIdentity, type TestCa } from '../support/pki.js';
 import { tempDir } from '../support/temp-dir.js';

@@ -14,7 +14,7 @@ import { jsonLogger } from '../../infrastructure/logging/json-logger.js';
 import { FileCertificateAuthority } from '../../infrastructure/pki/file-certificate-authority.js';
 import { asDict, getDict, getString, parsePlist } from '../../infrastructure/plist/index.js';
 import { ManualTime } from '../apns/manual-time.js';
-import { eventually } from '../automation/automation-fixture.js';
+import { eventually } from '../support/eventually.js';
 import { wifiProfile } from '../automation/profile-fixtures.js';
 import { issueDeviceIdentity, type TestCa } from '../support/pki.js';
 import { runCli } from '../support/server-process.js';

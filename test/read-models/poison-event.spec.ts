@@ -5,7 +5,8 @@ import { rebuildProjection } from '../../application/read-models/rebuild-project
 import { writeSyntheticFleet } from '../../bench/support/synthetic-fleet.js';
 import { READ_MODEL_PROJECTIONS } from '../../infrastructure/readmodel/read-model-projections.js';
 import type { Projection } from '../../projections/projection.js';
-import { allEvents, appendDevices, eventually, expectEqualsFold, fixedClock, recordingLogger, Stores } from './read-model-fixture.js';
+import { eventually } from '../support/eventually.js';
+import { allEvents, appendDevices, expectEqualsFold, fixedClock, recordingLogger, Stores } from './read-model-fixture.js';
 
 interface StreamTally {
   readonly streamId: string;

@@ -166,16 +166,3 @@ export async function continueDevices(store: EventStore, from: number, count: nu
   }
   return last;
 }
-
-export async function eventually(check: () => unknown | Promise<unknown>, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > until) throw error;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}

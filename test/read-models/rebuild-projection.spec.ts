@@ -9,7 +9,8 @@ import { openSqliteDocumentStore } from '../../infrastructure/readmodel/sqlite/s
 import { READ_MODEL_PROJECTIONS } from '../../infrastructure/readmodel/read-model-projections.js';
 import { inventoryProjection } from '../../projections/inventory.js';
 import type { Projection } from '../../projections/projection.js';
-import { appendDevices, collectionContents, eventually, expectEqualsFold, fixedClock, recordingLogger, referenceFold, allEvents, Stores } from './read-model-fixture.js';
+import { eventually } from '../support/eventually.js';
+import { appendDevices, collectionContents, expectEqualsFold, fixedClock, recordingLogger, referenceFold, allEvents, Stores } from './read-model-fixture.js';
 
 const clock = fixedClock('2026-03-01T00:00:00Z');
 const inventoryV2 = { ...inventoryProjection, version: 2 } as Projection<object>;
