@@ -53,6 +53,12 @@ export interface HandlingOptions<State> {
    * conflict reads again as usual.
    */
   readonly cacheIsFresh?: boolean;
+  /**
+   * The revision the caller last saw (an HTTP If-Match): when the stream has moved on since, the
+   * command is refused with a ConcurrencyError instead of being decided against a state the caller
+   * never saw, and it is not retried.
+   */
+  readonly expectedRevision?: StreamRevision;
 }
 
 const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 5 };
@@ -101,6 +107,7 @@ export async function handleCommand<Command, Event extends DomainEventShape, Sta
 
     const state = history.reduce((s, e) => decider.evolve(s, toDomain<Event>(e)), cached?.state ?? decider.initialState());
     cache?.set(streamId, { revision: head, state });
+    if (options.expectedRevision !== undefined && options.expectedRevision !== head) throw new ConcurrencyError(streamId, options.expectedRevision, head === -1 ? 'no-stream' : head);
     const events = decider.decide(envelope.command, state);
     if (events.length === 0) return { events, state, nextRevision: head, position: undefined, replayed: false };
 
@@ -122,7 +129,7 @@ export async function handleCommand<Command, Event extends DomainEventShape, Sta
       cache?.set(streamId, { revision: result.nextRevision, state: after });
       return { events, state: after, nextRevision: result.nextRevision, position: result.position, replayed: false };
     } catch (error) {
-      if (!(error instanceof ConcurrencyError) || attempt >= retry.maxAttempts) throw error;
+      if (!(error instanceof ConcurrencyError) || attempt >= retry.maxAttempts || options.expectedRevision !== undefined) throw error;
       // Full jitter: writers that collided once should not collide again in lock-step.
       const cap = retry.baseDelayMs * 2 ** (attempt - 1);
       await new Promise((r) => setTimeout(r, Math.random() * cap));

@@ -1,8 +1,12 @@
-import { Router } from 'express';
 import { ApiTokens } from '../application/api-tokens/api-tokens.js';
 import { apiAuth } from './http/admin/api-auth.js';
 import { ensureInitialAdminToken } from './http/admin/bootstrap-admin-token.js';
-import { API_PREFIX, queryApiRoutes } from './http/admin/query-api-routes.js';
+import { adminApi } from './http/admin/admin-api.js';
+import { IdempotencyRecords } from '../application/idempotency/idempotency-records.js';
+import { SelfService } from '../application/self-service/self-service.js';
+import { Quarantine } from '../application/enrollment/quarantine.js';
+import { ProfileLibrary } from '../application/profile-library/profile-library.js';
+import { configurationProfileReader } from './profiles/configuration-profile-reader.js';
 import { AuditQueries } from '../application/read-models/audit-queries.js';
 import { CommandHistoryQueries } from '../application/read-models/command-history-queries.js';
 import { ComplianceQueries } from '../application/read-models/compliance-queries.js';
@@ -82,7 +86,7 @@ import { FileCertificateAuthority } from './pki/file-certificate-authority.js';
 import { ensurePrivateDirectory } from './pki/private-files.js';
 import { deviceTlsOptions, deviceTlsRenewal } from './http/device/device-tls.js';
 import { adminTlsOptions } from './http/admin/admin-tls.js';
-import { CERTIFICATE_REVOCATIONS, CRL_ROUTES, WEB_ENROLLMENT_ROUTES, ENROLLMENT_ROUTES, SCEP_ROUTES, ADMIN_API_ROUTES, PROJECTION_STATUS, READINESS_DETAILS, CHECK_IN_SERVICE, COMMAND_QUEUE_SERVICE, CONFIG, DEVICE_STATE_CACHE, LIFECYCLE, MDM_ROUTES, METRICS, REPORT_SERVICE } from './tokens.js';
+import { CERTIFICATE_REVOCATIONS, CRL_ROUTES, WEB_ENROLLMENT_ROUTES, ENROLLMENT_ROUTES, SCEP_ROUTES, ADMIN_API_ROUTES, ADMIN_API_PATHS, PROJECTION_STATUS, READINESS_DETAILS, CHECK_IN_SERVICE, COMMAND_QUEUE_SERVICE, CONFIG, DEVICE_STATE_CACHE, LIFECYCLE, MDM_ROUTES, METRICS, REPORT_SERVICE } from './tokens.js';
 
 export interface ReadModelServices {
   readonly inventory: InventoryQueries;
@@ -249,24 +253,13 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     const auth = apiAuth({
       tokens: apiTokens,
       ...(config.adminToken ? { bootstrapToken: config.adminToken } : {}),
+      // With a client CA, a gateway token alone is not enough: the gateway must present its certificate.
+      ...(config.admin.tls?.clientCaFile ? { clientCertificateRoles: ['gateway'] as const } : {}),
       onDenied: (denial) => {
         deniedCalls.inc({ reason: denial.reason });
         logger.warn('admin API call refused', { status: denial.status, reason: denial.reason, method: denial.method, route: denial.route, remoteAddress: denial.remoteAddress, ...(denial.principal ? { tokenId: denial.principal.tokenId, role: denial.principal.role } : {}) });
       },
     });
-    const api = Router();
-    api.use(API_PREFIX, auth.authenticate);
-    const apiReadModels = new ReadModels(documents, projections);
-    api.use(queryApiRoutes({
-      inventory: new InventoryQueries(apiReadModels, clock),
-      commandHistory: new CommandHistoryQueries(apiReadModels),
-      audit: new AuditQueries(apiReadModels),
-      compliance: new ComplianceQueries(apiReadModels, clock),
-      status: () => projections.status(),
-      events: eventStore,
-      authorize: (roles) => auth.requireRole(...roles),
-    }));
-    container.bind(ADMIN_API_ROUTES).toConstantValue(api);
     container.bind<BlobStore>(BLOB_STORE).toDynamicValue((ctx) => new EventStoreBlobStore(ctx.get<EventStore>(EVENT_STORE), ctx.get<SecretBox>(SECRET_BOX))).inSingletonScope();
     container
       .bind<CheckInService>(CHECK_IN_SERVICE)
@@ -346,6 +339,39 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
         refreshIntervalMs: config.automation.inventoryRefreshMs,
       });
     }
+    const commandQueueService = container.get<CommandQueueService>(COMMAND_QUEUE_SERVICE);
+    const apiReadModels = new ReadModels(documents, projections);
+    const profileLibrary = new ProfileLibrary(eventStore, clock, container.get<BlobStore>(BLOB_STORE), configurationProfileReader, deviceGroups);
+    const compliance = new ComplianceQueries(apiReadModels, clock);
+    const api = adminApi({
+      auth,
+      idempotency: new IdempotencyRecords(eventStore, container.get<SecretBox>(SECRET_BOX), clock),
+      queries: {
+        inventory: new InventoryQueries(apiReadModels, clock),
+        commandHistory: new CommandHistoryQueries(apiReadModels),
+        audit: new AuditQueries(apiReadModels),
+        compliance,
+        status: () => projections.status(),
+        events: eventStore,
+      },
+      devices: {
+        commandQueue: commandQueueService,
+        selfService: new SelfService(eventStore, deviceCache, commandQueueService, clock, { allowed: config.selfService.commands, limit: config.selfService.maxPerHour, windowMs: 3_600_000 }),
+        quarantine: new Quarantine(eventStore, clock, async (sha256, reason) => {
+          await certificates.revocations.revoke({ sha256, reason, actor: { kind: 'system', id: 'quarantine' } });
+        }),
+        events: eventStore,
+      },
+      groups: { groups: deviceGroups, profiles: profileLibrary },
+      policies: { policies: new CompliancePolicies(eventStore, clock) },
+      tokens: { apiTokens, enrollmentTokens, publicUrl: config.device.publicUrl },
+      push: {
+        config, store: eventStore, clock,
+        inUse: () => (push ? { ...pushCertificateStatus(push.sender.certificate, clock.now()), source: push.source } : undefined),
+      },
+    });
+    container.bind(ADMIN_API_ROUTES).toConstantValue(api.router);
+    container.bind(ADMIN_API_PATHS).toConstantValue(api.paths);
     container.bind(AdminHttp).toSelf().inSingletonScope();
     container.bind(DeviceHttp).toSelf().inSingletonScope();
     container.bind(PlainHttp).toSelf().inSingletonScope();

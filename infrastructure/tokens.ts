@@ -18,3 +18,5 @@ export const CERTIFICATE_REVOCATIONS = Symbol.for('mdm.CertificateRevocations');
 export const PROJECTION_STATUS = Symbol.for('mdm.ProjectionStatus');
 /** Router: the admin API under /api/v1, bearer authentication and roles included. */
 export const ADMIN_API_ROUTES = Symbol.for('mdm.AdminApiRoutes');
+/** The admin API's command-side paths, merged into /openapi.json. */
+export const ADMIN_API_PATHS = Symbol.for('mdm.AdminApiPaths');

@@ -23,6 +23,13 @@ export interface PolicyChanges {
   readonly scope?: unknown;
 }
 
+export interface PolicyWriteOptions {
+  /** The revision the caller last read (If-Match): refused with a ConcurrencyError when it moved on. */
+  readonly expectedRevision?: number;
+  /** Stable across retries of one request, so a repeat is recognised. */
+  readonly commandId?: string;
+}
+
 type WithoutEnvelope<C> = C extends unknown ? Omit<C, 'type' | 'policyId' | 'by' | 'at'> : never;
 
 const by = (actor: Actor) => `${actor.kind}:${actor.id}`;
@@ -40,26 +47,33 @@ export class CompliancePolicies {
   ) {}
 
   /** True when defined now; false when it existed already with this very content. */
-  define(policyId: string, definition: PolicyDefinition, actor: Actor): Promise<boolean> {
+  define(policyId: string, definition: PolicyDefinition, actor: Actor, options: PolicyWriteOptions = {}): Promise<boolean> {
     const { name, description, rules, scope } = definition;
-    return this.run(policyId, { type: 'DefineCompliancePolicy', name, ...(description !== undefined ? { description } : {}), rules, scope: scope ?? { type: 'all' } }, actor);
+    return this.run(policyId, { type: 'DefineCompliancePolicy', name, ...(description !== undefined ? { description } : {}), rules, scope: scope ?? { type: 'all' } }, actor, options);
   }
 
   /** True when something changed. */
-  change(policyId: string, changes: PolicyChanges, actor: Actor): Promise<boolean> {
+  change(policyId: string, changes: PolicyChanges, actor: Actor, options: PolicyWriteOptions = {}): Promise<boolean> {
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as PolicyChanges;
-    return this.run(policyId, { type: 'ChangeCompliancePolicy', ...defined }, actor);
+    return this.run(policyId, { type: 'ChangeCompliancePolicy', ...defined }, actor, options);
   }
 
   /** True when retired now; false when it was retired already. */
-  retire(policyId: string, actor: Actor): Promise<boolean> {
-    return this.run(policyId, { type: 'RetireCompliancePolicy' }, actor);
+  retire(policyId: string, actor: Actor, options: PolicyWriteOptions = {}): Promise<boolean> {
+    return this.run(policyId, { type: 'RetireCompliancePolicy' }, actor, options);
   }
 
   /** The policy, retired or not; undefined when it was never defined. */
   async get(policyId: string): Promise<PolicyDocument | undefined> {
+    return (await this.versioned(policyId))?.policy;
+  }
+
+  /** The policy and the revision of its stream (an ETag). */
+  async versioned(policyId: string): Promise<{ policy: PolicyDocument; revision: number } | undefined> {
     if (!isPolicyId(policyId)) return undefined;
-    return foldPolicyDocuments(await this.store.readStream(compliancePolicyStreamId(policyId))).get(policyId);
+    const events = await this.store.readStream(compliancePolicyStreamId(policyId));
+    const policy = foldPolicyDocuments(events).get(policyId);
+    return policy ? { policy, revision: events[events.length - 1]!.revision } : undefined;
   }
 
   /** Every policy by id; retired ones only when asked. Reads every event: for the CLI, not for requests. */
@@ -78,12 +92,12 @@ export class CompliancePolicies {
   }
 
   /** DomainErrors (an invalid rule, an unknown policy…) propagate. */
-  private async run(policyId: string, command: WithoutEnvelope<CompliancePolicyCommand>, actor: Actor): Promise<boolean> {
+  private async run(policyId: string, command: WithoutEnvelope<CompliancePolicyCommand>, actor: Actor, options: PolicyWriteOptions): Promise<boolean> {
     // Before the stream is read: the id names it.
     requirePolicyId(policyId);
     const at = this.clock.now().toISOString();
     const full = { ...command, policyId, by: by(actor), at } as CompliancePolicyCommand;
-    const result = await handleCommand(this.store, compliancePolicyDecider, compliancePolicyStreamId(policyId), { commandId: randomUUID(), command: full, actor, occurredAt: at });
+    const result = await handleCommand(this.store, compliancePolicyDecider, compliancePolicyStreamId(policyId), { commandId: options.commandId ?? randomUUID(), command: full, actor, occurredAt: at }, options.expectedRevision !== undefined ? { expectedRevision: options.expectedRevision } : {});
     return result.events.length > 0 && !result.replayed;
   }
 }

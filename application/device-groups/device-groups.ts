@@ -20,6 +20,11 @@ export interface DeviceGroupView {
   readonly apps: readonly AssignedApp[];
 }
 
+export interface WriteOptions {
+  /** The revision the caller last read (If-Match). */
+  readonly expectedRevision?: number;
+}
+
 type WithoutEnvelope<C> = C extends unknown ? Omit<C, 'type' | 'name' | 'by' | 'at'> : never;
 
 const by = (actor: Actor) => `${actor.kind}:${actor.id}`;
@@ -38,42 +43,43 @@ export class DeviceGroups {
     private readonly cache?: StateCache<DeviceGroupState>,
   ) {}
 
-  async create(name: string, options: { description?: string; quarantine?: boolean }, actor: Actor): Promise<boolean> {
+  async create(name: string, options: { description?: string; quarantine?: boolean; commandId?: string }, actor: Actor): Promise<boolean> {
     const command = { type: 'CreateDeviceGroup', description: options.description ?? '', quarantine: options.quarantine ?? false } as const;
     // A refused create appends nothing, not even the directory entry.
     deviceGroupDecider.decide({ ...command, name, by: by(actor), at: this.clock.now().toISOString() }, await this.state(name));
     // Listed first (a no-op when listed): a crash in between leaves a listed name without a group,
     // which list() skips and a second create completes.
     await handleCommand(this.store, directoryDecider, DIRECTORY, { commandId: randomUUID(), command: { type: 'AddDirectoryEntry', key: name }, actor, occurredAt: this.clock.now().toISOString() });
-    return this.run(name, command, actor);
+    return this.run(name, command, actor, options.commandId);
   }
 
-  delete(name: string, actor: Actor): Promise<boolean> {
-    return this.run(name, { type: 'DeleteDeviceGroup' }, actor);
+  /** `expectedRevision`: refused with a ConcurrencyError when the group changed since (If-Match). */
+  delete(name: string, actor: Actor, options: WriteOptions = {}): Promise<boolean> {
+    return this.run(name, { type: 'DeleteDeviceGroup' }, actor, undefined, options.expectedRevision);
   }
 
-  setQuarantine(name: string, quarantine: boolean, actor: Actor): Promise<boolean> {
-    return this.run(name, { type: 'SetDeviceGroupQuarantine', quarantine }, actor);
+  setQuarantine(name: string, quarantine: boolean, actor: Actor, options: WriteOptions = {}): Promise<boolean> {
+    return this.run(name, { type: 'SetDeviceGroupQuarantine', quarantine }, actor, undefined, options.expectedRevision);
   }
 
   /**
    * `commandId`: a caller that may repeat itself (the automation replaying an enrollment) passes
    * the same id each time; adding a member twice changes nothing anyway.
    */
-  addDevice(name: string, udid: string, actor: Actor, options: { enrollmentId?: string; commandId?: string } = {}): Promise<boolean> {
-    return this.run(name, { type: 'AddDeviceToGroup', udid, ...(options.enrollmentId ? { enrollmentId: options.enrollmentId } : {}) }, actor, options.commandId);
+  addDevice(name: string, udid: string, actor: Actor, options: { enrollmentId?: string; commandId?: string } & WriteOptions = {}): Promise<boolean> {
+    return this.run(name, { type: 'AddDeviceToGroup', udid, ...(options.enrollmentId ? { enrollmentId: options.enrollmentId } : {}) }, actor, options.commandId, options.expectedRevision);
   }
 
-  removeDevice(name: string, udid: string, actor: Actor): Promise<boolean> {
-    return this.run(name, { type: 'RemoveDeviceFromGroup', udid }, actor);
+  removeDevice(name: string, udid: string, actor: Actor, options: WriteOptions = {}): Promise<boolean> {
+    return this.run(name, { type: 'RemoveDeviceFromGroup', udid }, actor, undefined, options.expectedRevision);
   }
 
-  assignProfile(name: string, profile: AssignedProfile, actor: Actor): Promise<boolean> {
-    return this.run(name, { type: 'AssignProfileToGroup', profile }, actor);
+  assignProfile(name: string, profile: AssignedProfile, actor: Actor, options: WriteOptions = {}): Promise<boolean> {
+    return this.run(name, { type: 'AssignProfileToGroup', profile }, actor, undefined, options.expectedRevision);
   }
 
-  unassignProfile(name: string, sha256: string, actor: Actor): Promise<boolean> {
-    return this.run(name, { type: 'UnassignProfileFromGroup', sha256 }, actor);
+  unassignProfile(name: string, sha256: string, actor: Actor, options: WriteOptions = {}): Promise<boolean> {
+    return this.run(name, { type: 'UnassignProfileFromGroup', sha256 }, actor, undefined, options.expectedRevision);
   }
 
   assignApp(name: string, app: AssignedApp, actor: Actor): Promise<boolean> {
@@ -85,9 +91,14 @@ export class DeviceGroups {
   }
 
   async get(name: string): Promise<DeviceGroupView | undefined> {
+    return (await this.versioned(name))?.view;
+  }
+
+  /** The group and the revision of its stream (an ETag). */
+  async versioned(name: string): Promise<{ view: DeviceGroupView; revision: number } | undefined> {
     if (!isGroupName(name)) return undefined;
-    const state = await this.state(name);
-    return state.exists ? view(name, state) : undefined;
+    const { state, revision } = await this.load(name);
+    return state.exists ? { view: view(name, state), revision } : undefined;
   }
 
   /** Every existing group, by name. */
@@ -110,19 +121,27 @@ export class DeviceGroups {
   }
 
   async state(name: string): Promise<DeviceGroupState> {
+    return (await this.load(name)).state;
+  }
+
+  private async load(name: string): Promise<{ state: DeviceGroupState; revision: number }> {
     const streamId = deviceGroupStreamId(name);
     const cached = this.cache?.get(streamId);
     const events = await this.store.readStream(streamId, cached ? { fromRevision: cached.revision + 1 } : {});
     const state = events.reduce((s, e) => deviceGroupDecider.evolve(s, { type: e.type, data: e.data } as DeviceGroupEvent), cached?.state ?? deviceGroupDecider.initialState());
-    if (events.length > 0) this.cache?.set(streamId, { revision: events[events.length - 1]!.revision, state });
-    return state;
+    const revision = events.length > 0 ? events[events.length - 1]!.revision : (cached?.revision ?? -1);
+    if (events.length > 0) this.cache?.set(streamId, { revision, state });
+    return { state, revision };
   }
 
   /** True when something changed; DomainErrors (an unknown group, a member already gone…) propagate. */
-  private async run(name: string, command: WithoutEnvelope<DeviceGroupCommand>, actor: Actor, commandId: string = randomUUID()): Promise<boolean> {
+  private async run(name: string, command: WithoutEnvelope<DeviceGroupCommand>, actor: Actor, commandId: string = randomUUID(), expectedRevision?: number): Promise<boolean> {
     const at = this.clock.now().toISOString();
     const full = { ...command, name, by: by(actor), at } as DeviceGroupCommand;
-    const result = await handleCommand(this.store, deviceGroupDecider, deviceGroupStreamId(name), { commandId, command: full, actor, occurredAt: at }, this.cache ? { cache: this.cache } : {});
+    const result = await handleCommand(this.store, deviceGroupDecider, deviceGroupStreamId(name), { commandId, command: full, actor, occurredAt: at }, {
+      ...(this.cache ? { cache: this.cache } : {}),
+      ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+    });
     return result.events.length > 0 && !result.replayed;
   }
 }

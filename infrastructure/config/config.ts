@@ -54,6 +54,8 @@ export interface Config {
     /** The MDM push certificate: PEM certificate and key files, or one PKCS#12 file. */
     readonly push?: (TlsFiles & { readonly kind: 'pem' }) | { readonly kind: 'pkcs12'; readonly file: string; readonly password: string };
   };
+  /** What people may do to their own devices through the API with a user token. */
+  readonly selfService: { readonly commands: readonly ('DeviceLock' | 'ClearPasscode' | 'EraseDevice')[]; readonly maxPerHour: number };
   /** MDM_ENROLLMENT_QUARANTINE: every new enrollment waits for an admin's approval. */
   readonly enrollmentQuarantine: boolean;
   /** Device identity renewal: certificates expiring within `days` (0: off), looked for every `checkIntervalMs`. */

@@ -120,6 +120,19 @@ function hostnames(env: Env, name: string, fallback: string[]): string[] {
   return out.length > 0 ? out : fallback;
 }
 
+const SELF_SERVICE_COMMANDS = ['DeviceLock', 'ClearPasscode', 'EraseDevice'] as const;
+
+/** Empty turns self-service commands off; anything outside the three is a mistake to report. */
+function selfServiceCommands(env: Env): (typeof SELF_SERVICE_COMMANDS)[number][] {
+  const raw = env['MDM_SELF_SERVICE_COMMANDS'];
+  if (raw === undefined) return ['DeviceLock', 'ClearPasscode'];
+  const names = raw.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  for (const name of names) {
+    if (!(SELF_SERVICE_COMMANDS as readonly string[]).includes(name)) throw new ConfigError('MDM_SELF_SERVICE_COMMANDS', `${shown(name)} is not one of ${SELF_SERVICE_COMMANDS.join(', ')}`);
+  }
+  return [...new Set(names)] as (typeof SELF_SERVICE_COMMANDS)[number][];
+}
+
 function profileOrganization(env: Env): string {
   const raw = get(env, 'MDM_PROFILE_ORGANIZATION') ?? 'MDM';
   if (raw.length > 128 || /[\u0000-\u001f]/.test(raw)) throw new ConfigError('MDM_PROFILE_ORGANIZATION', 'must be up to 128 printable characters');
@@ -215,6 +228,7 @@ export function loadConfig(env: Env = process.env): Config {
       },
     },
     apns: { url: apnsUrl, ...(apnsCaFile ? { caFile: apnsCaFile } : {}), ...(push ? { push } : {}) },
+    selfService: { commands: selfServiceCommands(env), maxPerHour: integer(env, 'MDM_SELF_SERVICE_MAX_PER_HOUR', 5, 1, 1000) },
     enrollmentQuarantine: oneOf(env, 'MDM_ENROLLMENT_QUARANTINE', ['true', 'false'] as const, 'false') === 'true',
     identityRenewal: {
       days: integer(env, 'MDM_IDENTITY_RENEWAL_DAYS', 30, 0, 365),

@@ -37,6 +37,8 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'MDM_TRUSTED_PROXY_CIDRS', default: '', description: 'Comma-separated CIDRs of TLS-terminating proxies allowed to forward client certificates (RFC 9440 Client-Cert).' },
   { name: 'MDM_SECRETS_KEY_FILE', default: '<data dir>/secrets.key', description: 'AES-256 key that seals secrets in events. Created 0600 on first start in embedded mode; required with MDM_EVENT_STORE=esdb.' },
   { name: 'MDM_SCEP_CHALLENGE', default: '', description: 'Static SCEP challenge password accepted at /scep (one-time challenges bound to enrollments come with enrollment tokens). Without it, SCEP issues nothing.', secret: true },
+  { name: 'MDM_SELF_SERVICE_COMMANDS', default: 'DeviceLock,ClearPasscode', description: 'Commands a person may send to their own devices with a user token (comma-separated, from DeviceLock, ClearPasscode, EraseDevice; empty: none).' },
+  { name: 'MDM_SELF_SERVICE_MAX_PER_HOUR', default: '5', description: 'At most this many self-service commands per user per hour (1-1000); more are answered 429.' },
   { name: 'MDM_ADMIN_TOKEN', default: '', description: 'Bootstrap admin bearer token for the admin API at /api/v1 (at least 16 characters); without it the first start writes an admin token to <data dir>/initial-admin-token.', secret: true },
   { name: 'MDM_EVENT_STORE', default: 'sqlite', description: 'Event store: sqlite (embedded, <data dir>/events.db) or esdb (EventStoreDB at ESDB_URL).' },
   { name: 'ESDB_URL', default: '', description: 'EventStoreDB connection string, e.g. esdb://localhost:2113?tls=false.' },

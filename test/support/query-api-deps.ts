@@ -23,5 +23,6 @@ export function queryApiDeps(stores: { events: EventStore; documents: DocumentSt
     status: stores.status ?? (() => []),
     events: stores.events,
     authorize,
+    ownsDevice: async () => false,
   };
 }

@@ -5,7 +5,7 @@ import { LOGGER, type Logger } from '../../../application/ports/logger.js';
 import type { Lifecycle } from '../../lifecycle.js';
 import type { MetricsRegistry } from '../../metrics/registry.js';
 import type { ProjectionStatus } from '../../../application/read-models/projection-runner.js';
-import { ADMIN_API_ROUTES, LIFECYCLE, METRICS, PROJECTION_STATUS, READINESS_DETAILS } from '../../tokens.js';
+import { ADMIN_API_PATHS, ADMIN_API_ROUTES, LIFECYCLE, METRICS, PROJECTION_STATUS, READINESS_DETAILS } from '../../tokens.js';
 import { projectionReadiness } from '../projection-readiness.js';
 import { createApp } from '../create-app.js';
 import { healthRoutes } from '../health-routes.js';
@@ -23,15 +23,23 @@ export class AdminHttp {
     @inject(PROJECTION_STATUS) @optional() private readonly projections?: () => ProjectionStatus[],
     /** The /api/v1 routes, authentication first (bound only with the token store). */
     @inject(ADMIN_API_ROUTES) @optional() private readonly api?: Router,
+    /** The paths of the operations in `api` beyond the read routes (which the static document holds). */
+    @inject(ADMIN_API_PATHS) @optional() private readonly apiPaths?: Record<string, Record<string, unknown>>,
   ) {}
+
+  /** The OpenAPI document of exactly what this listener serves. */
+  openApi(): typeof openApiDocument {
+    return this.apiPaths ? { ...openApiDocument, paths: { ...openApiDocument.paths, ...this.apiPaths } } : openApiDocument;
+  }
 
   app(): Express {
     return createApp('admin', { logger: this.logger, metrics: this.metrics }, (app) => {
       app.use(healthRoutes({ eventStore: this.eventStore, metrics: this.metrics, isShuttingDown: () => this.lifecycle.shuttingDown, ...(this.details ? { details: this.details } : {}) }));
       if (this.projections) app.use(projectionReadiness(this.projections));
       if (this.api) app.use(this.api);
+      const document = this.openApi();
       app.get('/openapi.json', (_req, res) => {
-        res.json(openApiDocument);
+        res.json(document);
       });
     });
   }

@@ -1,4 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
+import type { TLSSocket } from 'node:tls';
 import type { ApiPrincipal, ApiRole, ApiTokens } from '../../../application/api-tokens/api-tokens.js';
 import { sendProblem } from '../problem.js';
 import { loggablePath } from '../request-log.js';
@@ -6,7 +7,7 @@ import { bootstrapPrincipal } from './bootstrap-admin-token.js';
 
 export interface AuthDenial {
   readonly status: 401 | 403;
-  readonly reason: 'missing-token' | 'invalid-token' | 'forbidden-role';
+  readonly reason: 'missing-token' | 'invalid-token' | 'forbidden-role' | 'client-certificate-required';
   readonly method: string;
   readonly route: string;
   readonly principal?: ApiPrincipal;
@@ -19,6 +20,11 @@ export interface ApiAuthOptions {
   readonly bootstrapToken?: string;
   /** Told of denials, at most once per remote address and reason per DENIAL_REPORT_MS. */
   readonly onDenied?: (denial: AuthDenial) => void;
+  /**
+   * Roles whose tokens count only over TLS with a client certificate the admin listener verified
+   * (MDM_ADMIN_TLS_CLIENT_CA_FILE): a leaked gateway token alone is not enough.
+   */
+  readonly clientCertificateRoles?: readonly ApiRole[];
   /** For tests: the clock of the denial rate limit. */
   readonly now?: () => number;
 }
@@ -77,6 +83,10 @@ export function apiAuth(options: ApiAuthOptions): ApiAuth {
     }
     options.tokens.authenticate(bearer).then((principal) => {
       if (!principal) return unauthorized(req, res, 'invalid-token');
+      if (options.clientCertificateRoles?.includes(principal.role) && (req.socket as TLSSocket).authorized !== true) {
+        report(req, { status: 403, reason: 'client-certificate-required', principal });
+        return sendProblem(res, { status: 403, type: 'urn:mdm:problem:client-certificate-required', detail: `a ${principal.role} token is accepted only with a client certificate the server trusts` });
+      }
       res.locals['principal'] = principal;
       next();
     }, next);

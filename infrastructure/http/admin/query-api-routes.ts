@@ -9,6 +9,7 @@ import type { InventoryQueries } from '../../../application/read-models/inventor
 import type { ProjectionStatus } from '../../../application/read-models/projection-runner.js';
 import { ReadModelUnavailableError, type Consistency } from '../../../application/read-models/read-models.js';
 import { sendProblem } from '../problem.js';
+import { principalOf } from './api-auth.js';
 import {
   AUDIT_PARAMS, COMMAND_HISTORY_PARAMS, COMPLIANCE_DEVICES_PARAMS, COMPLIANCE_SUMMARY_PARAMS, DEVICE_LIST_PARAMS, DEVICE_PARAMS,
   EVENT_EXPORT_PARAMS, INVENTORY_FIELD_PARAMS, PROJECTIONS_PARAMS,
@@ -26,13 +27,15 @@ export interface QueryApiDeps {
   readonly events: EventStore;
   /** Refuses the request unless its caller holds one of `roles` (admins always pass). */
   readonly authorize: (roles: readonly Role[]) => RequestHandler;
+  /** Whether a device is enrolled in a person's name: a user token sees only those. */
+  readonly ownsDevice: (username: string, udid: string) => Promise<boolean>;
 }
 
 export const API_PREFIX = '/api/v1';
 
 /** Who may call each read route, besides admins. */
 export const QUERY_API_ROLES = {
-  devices: ['operator', 'auditor'],
+  devices: ['operator', 'auditor', 'user'],
   compliance: ['operator', 'auditor'],
   projections: ['operator', 'auditor'],
   audit: ['auditor'],
@@ -47,6 +50,13 @@ const UDID = /^[A-Za-z0-9-]{1,128}$/;
  */
 export function queryApiRoutes(deps: QueryApiDeps): Router {
   const router = Router();
+  /** The UDID of the path, when the caller may see that device; undefined reads as "no such device". */
+  const visibleUdid = async (req: Request, res: Response): Promise<string | undefined> => {
+    const udid = udidOf(req);
+    const user = userOf(res);
+    if (udid === undefined || user === undefined) return udid;
+    return (await deps.ownsDevice(user, udid)) ? udid : undefined;
+  };
   const { devices, compliance, projections, audit, events } = QUERY_API_ROLES;
 
   router.get(`${API_PREFIX}/devices`, deps.authorize(devices), handle(async (req, res) => {
@@ -57,6 +67,9 @@ export function queryApiRoutes(deps: QueryApiDeps): Router {
       filter[name] = param.parse(raw, name);
       return true;
     });
+    // A person sees the devices enrolled in their name, whatever they ask for.
+    const user = userOf(res);
+    if (user !== undefined) filter['user'] = user;
     const sort: SortKey[] | undefined = q.sort?.map((key) => (key.startsWith('-') ? { path: key.slice(1), direction: 'desc' } : { path: key, direction: 'asc' }));
     res.json(await deps.inventory.list({
       ...(Object.keys(filter).length > 0 ? { filter: filter as Filter } : {}),
@@ -68,7 +81,7 @@ export function queryApiRoutes(deps: QueryApiDeps): Router {
 
   router.get(`${API_PREFIX}/devices/:udid`, deps.authorize(devices), handle(async (req, res) => {
     const q = parseQuery(DEVICE_PARAMS, req.query);
-    const udid = udidOf(req);
+    const udid = await visibleUdid(req, res);
     const device = udid === undefined ? undefined : await deps.inventory.get(udid, consistencyOf(q).consistency);
     if (!device) return unknownDevice(res);
     res.json(device);
@@ -76,14 +89,14 @@ export function queryApiRoutes(deps: QueryApiDeps): Router {
 
   router.get(`${API_PREFIX}/devices/:udid/commands`, deps.authorize(devices), handle(async (req, res) => {
     const q = parseQuery(COMMAND_HISTORY_PARAMS, req.query);
-    const udid = udidOf(req);
+    const udid = await visibleUdid(req, res);
     if (udid === undefined) return unknownDevice(res);
     res.json(await deps.commandHistory.forDevice(udid, { ...pick(q, ['status', 'requestType', 'queuedFrom', 'queuedUntil', 'limit', 'cursor']), ...consistencyOf(q) }));
   }));
 
   router.get(`${API_PREFIX}/devices/:udid/compliance`, deps.authorize(devices), handle(async (req, res) => {
     const q = parseQuery(DEVICE_PARAMS, req.query);
-    const udid = udidOf(req);
+    const udid = await visibleUdid(req, res);
     const entry = udid === undefined ? undefined : await deps.compliance.device(udid, consistencyOf(q).consistency);
     if (!entry) return unknownDevice(res);
     res.json(entry);
@@ -200,4 +213,10 @@ function pick<T extends object, K extends keyof T>(q: T, keys: readonly K[]): { 
   const out: Partial<Record<K, unknown>> = {};
   for (const key of keys) if (q[key] !== undefined) out[key] = q[key];
   return out as { [P in K]?: NonNullable<T[P]> };
+}
+
+/** The person a user token speaks for; undefined for every other role. */
+function userOf(res: Response): string | undefined {
+  const principal = principalOf(res);
+  return principal?.role === 'user' ? (principal.username ?? '') : undefined;
 }
