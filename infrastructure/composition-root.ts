@@ -1,4 +1,5 @@
 import { ApiTokens } from '../application/api-tokens/api-tokens.js';
+import { AccessDenials } from '../application/api-tokens/access-denials.js';
 import { apiAuth } from './http/admin/api-auth.js';
 import { ensureInitialAdminToken } from './http/admin/bootstrap-admin-token.js';
 import { adminApi } from './http/admin/admin-api.js';
@@ -249,15 +250,19 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
         }
       }
     })();
+    const accessDenials = new AccessDenials(eventStore, clock);
     const deniedCalls = metrics.counter('mdm_api_denied_total', 'Admin API calls refused (401 unauthenticated, 403 role), by reason.');
     const auth = apiAuth({
       tokens: apiTokens,
       ...(config.adminToken ? { bootstrapToken: config.adminToken } : {}),
       // With a client CA, a gateway token alone is not enough: the gateway must present its certificate.
       ...(config.admin.tls?.clientCaFile ? { clientCertificateRoles: ['gateway'] as const } : {}),
+      countDenial: (reason) => deniedCalls.inc({ reason }),
       onDenied: (denial) => {
-        deniedCalls.inc({ reason: denial.reason });
-        logger.warn('admin API call refused', { status: denial.status, reason: denial.reason, method: denial.method, route: denial.route, remoteAddress: denial.remoteAddress, ...(denial.principal ? { tokenId: denial.principal.tokenId, role: denial.principal.role } : {}) });
+        const who = denial.principal ? { tokenId: denial.principal.tokenId, role: denial.principal.role } : {};
+        logger.warn('admin API call refused', { status: denial.status, reason: denial.reason, method: denial.method, route: denial.route, remoteAddress: denial.remoteAddress, ...who });
+        void accessDenials.record({ status: denial.status, reason: denial.reason, method: denial.method, route: denial.route, remoteAddress: denial.remoteAddress, ...who })
+          .catch((error: unknown) => logger.error('recording a refused admin API call failed', { error }));
       },
     });
     container.bind<BlobStore>(BLOB_STORE).toDynamicValue((ctx) => new EventStoreBlobStore(ctx.get<EventStore>(EVENT_STORE), ctx.get<SecretBox>(SECRET_BOX))).inSingletonScope();

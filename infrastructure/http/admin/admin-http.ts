@@ -29,7 +29,11 @@ export class AdminHttp {
 
   /** The OpenAPI document of exactly what this listener serves. */
   openApi(): typeof openApiDocument {
-    return this.apiPaths ? { ...openApiDocument, paths: { ...openApiDocument.paths, ...this.apiPaths } } : openApiDocument;
+    if (!this.apiPaths) return openApiDocument;
+    // A path may have read methods in the static document and write methods among the operations.
+    const paths: Record<string, Record<string, unknown>> = { ...openApiDocument.paths };
+    for (const [path, methods] of Object.entries(this.apiPaths)) paths[path] = { ...paths[path], ...methods };
+    return { ...openApiDocument, paths } as typeof openApiDocument;
   }
 
   app(): Express {

@@ -25,6 +25,8 @@ export interface ApiAuthOptions {
    * (MDM_ADMIN_TLS_CLIENT_CA_FILE): a leaked gateway token alone is not enough.
    */
   readonly clientCertificateRoles?: readonly ApiRole[];
+  /** Told of every denial (a metric), unlike `onDenied`. */
+  readonly countDenial?: (reason: AuthDenial['reason']) => void;
   /** For tests: the clock of the denial rate limit. */
   readonly now?: () => number;
 }
@@ -50,6 +52,7 @@ export function apiAuth(options: ApiAuthOptions): ApiAuth {
   // than the window are swept when the map grows large, so an address flood cannot grow it forever.
   const lastReported = new Map<string, number>();
   const report = (req: Request, denial: Omit<AuthDenial, 'method' | 'route' | 'remoteAddress'>) => {
+    options.countDenial?.(denial.reason);
     if (!options.onDenied) return;
     const remoteAddress = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const key = `${remoteAddress} ${denial.reason}`;

@@ -69,7 +69,7 @@ export interface OperationMountOptions {
   readonly commandId: (res: Response, label: string) => string;
 }
 
-const toOpenApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');
+const toOpenApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 
 export function mountOperations(operations: readonly ApiOperation[], options: OperationMountOptions): Router {
   const router = Router();
@@ -114,7 +114,7 @@ export function operationPaths(operations: readonly ApiOperation[]): Record<stri
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations) {
     const path = toOpenApiPath(op.path);
-    const names = [...op.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
+    const names = [...op.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
     const headers = [
       ...(op.ifMatch ? [{ name: 'If-Match', in: 'header', required: op.ifMatch === 'required', schema: { type: 'string' }, description: 'The ETag of the resource as last read ("<revision>").' }] : []),
       ...(op.idempotent ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 255 }, description: 'Repeating a request with the same key returns the first answer; a different request under the same key is refused with 422.' }] : []),
