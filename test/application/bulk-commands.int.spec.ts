@@ -26,6 +26,7 @@ import { DomainError } from '../../domain/shared/domain-error.js';
 import { EventStoreBlobStore } from '../../infrastructure/blobs/event-store-blob-store.js';
 import type { SqliteEventStore } from '../../infrastructure/eventstore/sqlite/sqlite-event-store.js';
 import { AesGcmSecretBox, loadOrCreateSecretsKey } from '../../infrastructure/pki/aes-gcm-secret-box.js';
+import { KNOWN_EVENT_TYPES } from '../../projections/audit-summaries.js';
 import { ManualTime } from '../apns/manual-time.js';
 import { eachSqliteStore } from '../support/sqlite-store-each.js';
 import type { tempDir } from '../support/temp-dir.js';
@@ -123,6 +124,8 @@ describe('BulkCommands: one request, fanned out idempotently (SQLite)', function
     await expectExactlyOnePerDevice(accepted.bulkId, enrolled);
     const completed = (await bulkEvents(accepted.bulkId)).find((e) => e.type === 'BulkCommandCompleted');
     expect(completed?.data).to.deep.include({ queued: 600, alreadyQueued: 0, refused: 3 });
+    const types = new Set((await store.readAll()).map((e) => e.type));
+    expect([...types].filter((t) => !KNOWN_EVENT_TYPES.has(t)), 'event types without an audit summary').to.deep.equal([]);
     // Finished bulks are closed in the index: a start has nothing to resume.
     expect(await bulks.resumeUnfinished()).to.deep.equal([]);
   });
