@@ -1,4 +1,6 @@
 import type { CertificateIssued } from '../application/certificates/issued-certificates.js';
+import type { BulkCommandIndexEvent } from '../domain/bulk-command/bulk-command-index.js';
+import type { BulkCommandEvent } from '../domain/bulk-command/bulk-command.js';
 import type { CertificateBindingEvent } from '../domain/certificate/certificate-binding.js';
 import type { CertificateRevocationEvent } from '../domain/certificate/certificate-revocation.js';
 import type { RenewalChallengeEvent } from '../domain/certificate/renewal-challenge.js';
@@ -37,6 +39,8 @@ export type KnownEvent =
   | LibraryProfileEvent
   | DeviceGroupEvent
   | UserEvent
+  | BulkCommandEvent
+  | BulkCommandIndexEvent
   | BlobStored
   | AutomationCheckpointed;
 
@@ -81,6 +85,12 @@ const SUMMARIES: { readonly [T in SummarizedType]: (data: DataOf<T>) => string }
   CommandExpired: (d) => `Command ${v(d.commandUuid)} expired`,
   CommandCancelled: (d) => `Command ${v(d.commandUuid)} cancelled${by(d.cancelledBy)} (${v(d.reason)})`,
   DeviceSeen: () => 'Device seen',
+  BulkCommandRequested: (d) => `Bulk command ${v(d.requestType)} requested${by(d.requestedBy)} for ${v(d.total)} devices (${v(d.target?.kind)}${d.target?.kind === 'group' ? ` ${v(d.target.group)}` : ''})`,
+  BulkCommandDevicesListed: (d) => `Bulk command ${v(d.bulkId)}: ${v(d.udids?.length)} more devices listed`,
+  BulkCommandProgressed: (d) => `Bulk command ${v(d.bulkId)} through ${v(d.through)} devices (${v(d.queued)} queued, ${v(d.alreadyQueued)} already queued, ${v(d.refused?.length)} refused)`,
+  BulkCommandCompleted: (d) => `Bulk command ${v(d.bulkId)} completed: ${v(d.queued)} queued, ${v(d.alreadyQueued)} already queued, ${v(d.refused)} refused`,
+  BulkCommandIndexed: (d) => `Bulk command ${v(d.bulkId)} indexed`,
+  BulkCommandIndexEntryClosed: (d) => `Bulk command ${v(d.bulkId)} index entry closed`,
   // Enrollments.
   EnrollmentStarted: (d) => `Enrollment ${v(d.enrollmentId)} started (${v(d.method)})${optional(' for user ', d.user)}${optional(', group ', d.group)}`,
   EnrollmentDeviceAttributesReceived: (d) => `Enrollment ${v(d.enrollmentId)} received device attributes from ${v(d.attributes?.udid)}`,

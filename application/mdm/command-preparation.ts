@@ -2,6 +2,7 @@ import { REQUEST_TYPE_INFO, isRequestType, sealSecretParameters, validateCommand
 import { deviceDecider, type DeviceState } from '../../domain/device/device.js';
 import type { Sealed } from '../../domain/shared/sealed.js';
 import { DomainError } from '../../domain/shared/domain-error.js';
+import { canonicalJson } from '../audit/canonical-json.js';
 import { BlobTooLargeError, type BlobStore } from '../ports/blob-store.js';
 import type { SecretBox } from '../ports/secret-box.js';
 import { commandSecretContext } from './secret-contexts.js';
@@ -40,6 +41,15 @@ export class CommandPreparation {
       return { ...sealed, [blob.key]: { blobId: ref.blobId, sha256: ref.sha256, size: ref.size } };
     }
     return sealed;
+  }
+
+  /**
+   * A keyed fingerprint of the admin's input, clear secrets included: equal input gives an equal
+   * fingerprint although sealing is randomised, so a re-sent request can be recognised; without the
+   * key it reveals nothing about a PIN. Call it on input that `prepare` accepted.
+   */
+  fingerprint(input: unknown): string {
+    return this.secrets.fingerprint(canonicalJson(input), 'command-request');
   }
 
   /**

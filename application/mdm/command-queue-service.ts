@@ -24,6 +24,19 @@ export interface EnqueueOptions {
   readonly correlationId?: string;
 }
 
+export interface PreparedEnqueueOptions extends Omit<EnqueueOptions, 'commandUuid'> {
+  /** One CommandUUID for every device, or each device's own. */
+  readonly commandUuid: string | ((udid: string) => string);
+}
+
+/** Admin input made fit for the queue: validated, secrets sealed, large payloads stored as blobs. */
+export interface PreparedRequest {
+  readonly request: Record<string, unknown>;
+  readonly requestType: RequestType;
+  /** Keyed fingerprint of the input as given (see CommandPreparation.fingerprint). */
+  readonly fingerprint: string;
+}
+
 export type EnqueueOutcome =
   | { readonly udid: string; readonly outcome: 'queued' | 'already-queued' }
   | { readonly udid: string; readonly outcome: 'refused'; readonly code: string; readonly detail: string };
@@ -53,20 +66,36 @@ export class CommandQueueService {
    * that cannot take it (not enrolled, no unlock token) is refused on its own.
    */
   async enqueue(udids: readonly string[], input: unknown, options: EnqueueOptions): Promise<EnqueueOutcome[]> {
-    const prepared = await this.preparation.prepare(input);
-    this.preparation.validate(prepared);
-    const info = REQUEST_TYPE_INFO[prepared['requestType'] as RequestType];
+    return this.enqueuePrepared(udids, await this.prepareRequest(input), options);
+  }
+
+  /**
+   * Prepares and validates admin input without queueing it, for a caller that records the request
+   * first and queues it later (bulk commands): throws DomainError('invalid-command') like enqueue.
+   */
+  async prepare(input: unknown): Promise<PreparedRequest> {
+    const prepared = await this.prepareRequest(input);
+    return { ...prepared, fingerprint: this.preparation.fingerprint(input) };
+  }
+
+  /**
+   * Queues a request `prepare` returned (or one recorded from it) on each device, without sealing
+   * or storing anything again. `commandUuid` may differ per device.
+   */
+  async enqueuePrepared(udids: readonly string[], prepared: Pick<PreparedRequest, 'request' | 'requestType'>, options: PreparedEnqueueOptions): Promise<EnqueueOutcome[]> {
+    const info = REQUEST_TYPE_INFO[prepared.requestType];
     const now = this.clock.now();
     const at = now.toISOString();
     const expiresAt = new Date(now.getTime() + (options.ttlMs ?? info.defaultTtlSeconds * 1000)).toISOString();
     const priority = options.priority ?? info.defaultPriority;
     const outcomes: EnqueueOutcome[] = [];
     for (const udid of udids) {
+      const commandUuid = typeof options.commandUuid === 'string' ? options.commandUuid : options.commandUuid(udid);
       try {
-        const request = this.preparation.forDevice(prepared, await loadDeviceState(this.store, this.cache, udid)) as QueuedRequest;
+        const request = this.preparation.forDevice(prepared.request, await loadDeviceState(this.store, this.cache, udid)) as QueuedRequest;
         const result = await handleCommand(this.store, deviceDecider, deviceStreamId(udid), {
-          commandId: uuidV5(ENQUEUE_NAMESPACE, `${options.commandUuid}/${udid}`),
-          command: { type: 'QueueCommand', udid, commandUuid: options.commandUuid, request, priority, expiresAt, queuedBy: `${options.actor.kind}:${options.actor.id}`, at },
+          commandId: uuidV5(ENQUEUE_NAMESPACE, `${commandUuid}/${udid}`),
+          command: { type: 'QueueCommand', udid, commandUuid, request, priority, expiresAt, queuedBy: `${options.actor.kind}:${options.actor.id}`, at },
           actor: options.actor,
           occurredAt: at,
           ...(options.correlationId ? { correlationId: options.correlationId } : {}),
@@ -80,6 +109,12 @@ export class CommandQueueService {
       }
     }
     return outcomes;
+  }
+
+  private async prepareRequest(input: unknown): Promise<Pick<PreparedRequest, 'request' | 'requestType'>> {
+    const request = await this.preparation.prepare(input);
+    this.preparation.validate(request);
+    return { request, requestType: request['requestType'] as RequestType };
   }
 
   async cancel(udid: string, commandUuid: string, actor: Actor): Promise<void> {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { RecordedEvent } from '../../application/ports/event-store.js';
+import { BULK_COMMAND_EVENT_TYPES } from '../../domain/bulk-command/bulk-command.js';
 import { DEVICE_GROUP_EVENT_TYPES } from '../../domain/device-group/device-group.js';
 import { RESULT_KINDS } from '../../domain/device/queue/events.js';
 import { auditEntry, auditHistoryProjection, type AuditEntry } from '../../projections/audit-history.js';
@@ -35,7 +36,7 @@ describe('audit-history projection', () => {
 
   it('has its own sentence for every event type the server writes, and a generic one for others', () => {
     const writtenOutsideTheDomain = ['BlobStored', 'AutomationCheckpointed', 'CertificateIssued'];
-    const fromDomainLists = [...DEVICE_GROUP_EVENT_TYPES, ...RESULT_KINDS.map((k) => `${k}Reported`)];
+    const fromDomainLists = [...DEVICE_GROUP_EVENT_TYPES, ...BULK_COMMAND_EVENT_TYPES, ...RESULT_KINDS.map((k) => `${k}Reported`)];
     expect([...KNOWN_EVENT_TYPES]).to.include.members([...writtenOutsideTheDomain, ...fromDomainLists, 'DeviceIdentityRefused', 'UserCreated', 'PushCertificateInstalled', 'CertificateRevoked']);
     for (const type of KNOWN_EVENT_TYPES) {
       const summary = summarize(type, {});
