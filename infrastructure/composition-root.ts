@@ -1,4 +1,5 @@
 import { ApiTokens } from '../application/api-tokens/api-tokens.js';
+import { BulkCommands } from '../application/commands/bulk-commands.js';
 import { AccessDenials } from '../application/api-tokens/access-denials.js';
 import { apiAuth } from './http/admin/api-auth.js';
 import { ensureInitialAdminToken } from './http/admin/bootstrap-admin-token.js';
@@ -183,6 +184,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
   let stopAuditCheckpoints: (() => Promise<void>) | undefined;
   let automation: PostEnrollmentAutomation | undefined;
   let quarantineNotices: QuarantineNotices | undefined;
+  let bulkCommands: BulkCommands | undefined;
   try {
 
     const container = new Container();
@@ -348,6 +350,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     const apiReadModels = new ReadModels(documents, projections);
     const profileLibrary = new ProfileLibrary(eventStore, clock, container.get<BlobStore>(BLOB_STORE), configurationProfileReader, deviceGroups);
     const compliance = new ComplianceQueries(apiReadModels, clock);
+    bulkCommands = new BulkCommands(eventStore, clock, commandQueueService, { logger: logger.child({ component: 'bulk-commands' }) });
     const api = adminApi({
       auth,
       idempotency: new IdempotencyRecords(eventStore, container.get<SecretBox>(SECRET_BOX), clock),
@@ -370,6 +373,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
       groups: { groups: deviceGroups, profiles: profileLibrary },
       policies: { policies: new CompliancePolicies(eventStore, clock) },
       tokens: { apiTokens, enrollmentTokens, publicUrl: config.device.publicUrl },
+      bulk: { bulk: bulkCommands },
       push: {
         config, store: eventStore, clock,
         inUse: () => (push ? { ...pushCertificateStatus(push.sender.certificate, clock.now()), source: push.source } : undefined),
@@ -391,6 +395,10 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     const renewal = deviceTlsRenewal(config, issuingCa, clock, logger, device.server as HttpsServer);
     logger.info('listening', { admin: admin.url, device: device.url, publicUrl: config.device.publicUrl, ...(http ? { http: http.url } : {}) });
     void quarantineNotices?.start();
+    // Bulk commands a previous run recorded but did not finish fanning out (it stopped or crashed).
+    void bulkCommands.resumeUnfinished().then((resumed) => {
+      if (resumed.length > 0) logger.info('bulk commands resumed', { resumed });
+    }, (error: unknown) => logger.error('resuming bulk commands failed', { error }));
     // In the background: folding a large store takes a while, and devices are served meanwhile.
     void automation?.start();
     projections.start();
@@ -424,6 +432,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
           logger.info('shutting down', { graceMs: config.shutdownTimeoutMs });
           await Promise.all(listeners.map((l) => l.close(config.shutdownTimeoutMs)));
           await automation?.stop();
+          await bulkCommands?.idle();
           await stopAuditCheckpoints?.();
           await projections.stop();
           await quarantineNotices?.close();

@@ -1,4 +1,7 @@
 import type { CertificateIssued } from '../application/certificates/issued-certificates.js';
+import type { ApiAccessDenied } from '../domain/api-token/api-access-denied.js';
+import type { ApiTokenEvent } from '../domain/api-token/api-token.js';
+import type { IdempotentResponseRecorded } from '../domain/idempotency/idempotent-response.js';
 import type { BulkCommandIndexEvent } from '../domain/bulk-command/bulk-command-index.js';
 import type { BulkCommandEvent } from '../domain/bulk-command/bulk-command.js';
 import type { CertificateBindingEvent } from '../domain/certificate/certificate-binding.js';
@@ -41,6 +44,9 @@ export type KnownEvent =
   | UserEvent
   | BulkCommandEvent
   | BulkCommandIndexEvent
+  | ApiTokenEvent
+  | ApiAccessDenied
+  | IdempotentResponseRecorded
   | BlobStored
   | AutomationCheckpointed;
 
@@ -91,6 +97,10 @@ const SUMMARIES: { readonly [T in SummarizedType]: (data: DataOf<T>) => string }
   BulkCommandCompleted: (d) => `Bulk command ${v(d.bulkId)} completed: ${v(d.queued)} queued, ${v(d.alreadyQueued)} already queued, ${v(d.refused)} refused`,
   BulkCommandIndexed: (d) => `Bulk command ${v(d.bulkId)} indexed`,
   BulkCommandIndexEntryClosed: (d) => `Bulk command ${v(d.bulkId)} index entry closed`,
+  ApiTokenCreated: (d) => `API token ${v(d.tokenId)} (${v(d.role)}, ${v(d.name)}${d.username !== undefined ? ` for ${v(d.username)}` : ''}) created${by(d.createdBy)}`,
+  ApiTokenRevoked: (d) => `API token ${v(d.tokenId)} revoked${by(d.revokedBy)}`,
+  ApiAccessDenied: (d) => `Admin API call ${v(d.method)} ${v(d.route)} refused (${v(d.reason)}) from ${v(d.remoteAddress)}${d.tokenId !== undefined ? ` with ${v(d.role)} token ${v(d.tokenId)}` : ''}`,
+  IdempotentResponseRecorded: (d) => `Answer ${v(d.status)} to ${v(d.operationId)} kept for its Idempotency-Key`,
   // Enrollments.
   EnrollmentStarted: (d) => `Enrollment ${v(d.enrollmentId)} started (${v(d.method)})${optional(' for user ', d.user)}${optional(', group ', d.group)}`,
   EnrollmentDeviceAttributesReceived: (d) => `Enrollment ${v(d.enrollmentId)} received device attributes from ${v(d.attributes?.udid)}`,

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { bulkCommandUuid } from '../../application/commands/bulk-command-uuid.js';
 import { ApiTokens } from '../../application/api-tokens/api-tokens.js';
 import { systemClock } from '../../application/ports/clock.js';
 import { startServer, type RunningServer } from '../../infrastructure/composition-root.js';
@@ -227,6 +228,47 @@ describe('the admin command API on a running server', function () {
     expect((await call('DELETE', `/api/v1/profiles/${profile.sha256}`, operator)).status).to.equal(409);
     const shown = (await (await call('GET', `/api/v1/profiles/${profile.sha256.slice(0, 8)}`, auditor)).json()) as { assignedTo: string[] };
     expect(shown.assignedTo).to.deep.equal(['wifi']);
+  });
+
+  it('queues one command on a group, a selection or a list with one bulk request, and reports its progress', async () => {
+    await call('POST', '/api/v1/groups', operator, { name: 'bulk-pair' });
+    for (const i of [0, 3]) expect((await call('PUT', `/api/v1/groups/bulk-pair/devices/${syntheticUdid(i)}`, operator)).status).to.equal(200);
+    const waitDone = async (bulkId: string) => {
+      for (let i = 0; i < 100; i++) {
+        const view = (await (await call('GET', `/api/v1/commands/${bulkId}`, auditor)).json()) as { status: string; queued: number; alreadyQueued: number; refused: Array<{ udid: string; code: string }> };
+        if (view.status === 'completed') return view;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`bulk ${bulkId} did not complete`);
+    };
+    const key = randomUUID();
+    const grouped = await call('POST', '/api/v1/commands', operator, { target: { group: 'bulk-pair' }, request: { requestType: 'ProfileList' } }, { 'idempotency-key': key });
+    expect(grouped.status).to.equal(202);
+    const { bulkId } = (await grouped.json()) as { bulkId: string };
+    expect(grouped.headers.get('location')).to.equal(`/api/v1/commands/${bulkId}`);
+    expect((await waitDone(bulkId)).queued).to.equal(2);
+    for (const i of [0, 3]) {
+      const commandUuid = bulkCommandUuid(bulkId, syntheticUdid(i));
+      const queued = (await store!.readStream(`device-${syntheticUdid(i)}`)).filter((e) => e.type === 'CommandQueued' && (e.data as { commandUuid: string }).commandUuid === commandUuid);
+      expect(queued, `device ${i}`).to.have.length(1);
+    }
+    // The same request again under its key is the same bulk, not a second fan-out.
+    const again = (await (await call('POST', '/api/v1/commands', operator, { target: { group: 'bulk-pair' }, request: { requestType: 'ProfileList' } }, { 'idempotency-key': key })).json()) as { bulkId: string };
+    expect(again.bulkId).to.equal(bulkId);
+
+    const selected = (await (await call('POST', '/api/v1/commands', operator, { target: { selection: { filter: { user: 'user2' } } }, request: { requestType: 'CertificateList' } })).json()) as { bulkId: string; total: number };
+    expect(selected.total).to.equal(1);
+    expect((await waitDone(selected.bulkId)).queued).to.equal(1);
+
+    const listed = (await (await call('POST', '/api/v1/commands', operator, { target: { udids: [syntheticUdid(1), 'NOT-ENROLLED-0001'] }, request: { requestType: 'SecurityInfo' } })).json()) as { bulkId: string };
+    const done = await waitDone(listed.bulkId);
+    expect(done.refused.map((r) => r.udid)).to.deep.equal(['NOT-ENROLLED-0001']);
+
+    expect((await call('POST', '/api/v1/commands', operator, { target: { selection: { filter: { noSuchField: 1 } } }, request: { requestType: 'SecurityInfo' } })).status).to.equal(400);
+    expect((await call('POST', '/api/v1/commands', operator, { target: { group: 'bulk-pair', udids: [syntheticUdid(1)] }, request: { requestType: 'SecurityInfo' } })).status).to.equal(400);
+    expect((await call('POST', '/api/v1/commands', operator, { target: { selection: { filter: { user: 'nobody' } } }, request: { requestType: 'SecurityInfo' } })).status).to.equal(422);
+    const recent = (await (await call('GET', '/api/v1/commands?limit=2', auditor)).json()) as { commands: Array<{ bulkId: string }> };
+    expect(recent.commands.map((c) => c.bulkId)).to.deep.equal([listed.bulkId, selected.bulkId]);
   });
 
   it('shows a device as it stood at a time, to auditors', async () => {

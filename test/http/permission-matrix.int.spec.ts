@@ -27,6 +27,9 @@ const EXPECTED: Readonly<Record<string, readonly ApiRole[]>> = {
   'GET /api/v1/devices/{udid}/compliance': ['operator', 'auditor', 'user'],
   'GET /api/v1/devices/{udid}/state': ['auditor'],
   'POST /api/v1/devices/{udid}/unenroll': ['operator'],
+  'POST /api/v1/commands': ['operator'],
+  'GET /api/v1/commands': ['operator', 'auditor'],
+  'GET /api/v1/commands/{bulkId}': ['operator', 'auditor'],
   'POST /api/v1/quarantine/{target}/approve': ['operator'],
   'POST /api/v1/quarantine/{target}/reject': ['operator'],
   'GET /api/v1/compliance': ['operator', 'auditor'],
@@ -74,6 +77,7 @@ const PARAMS: Readonly<Record<string, string>> = {
   policyId: 'matrix-none',
   reference: 'abcdef',
   tokenId: '0'.repeat(32),
+  bulkId: randomUUID(),
 };
 
 describe('the admin API permission matrix: every role against every route', function () {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AccessDenials } from '../../application/api-tokens/access-denials.js';
 import { ApiTokens } from '../../application/api-tokens/api-tokens.js';
+import { BulkCommands } from '../../application/commands/bulk-commands.js';
 import { CompliancePolicies } from '../../application/compliance/compliance-policies.js';
 import { DeviceGroups } from '../../application/device-groups/device-groups.js';
 import { EnrollmentTokens } from '../../application/enrollment/enrollment-tokens.js';
@@ -46,5 +47,6 @@ export function buildAdminApi(stores: { events: EventStore; documents: DocumentS
     policies: { policies: new CompliancePolicies(events, clock) },
     tokens: { apiTokens, enrollmentTokens: new EnrollmentTokens(events, clock), publicUrl: config.device.publicUrl },
     push: { config, store: events, clock, inUse: () => undefined },
+    bulk: { bulk: new BulkCommands(events, clock, commandQueue) },
   });
 }

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { IdempotencyRecords } from '../../../application/idempotency/idempotency-records.js';
 import type { ApiAuth } from './api-auth.js';
 import { mountOperations, operationPaths, type ApiOperation } from './api-operation.js';
+import { bulkCommandOperations, type BulkCommandDeps } from './bulk-command-operations.js';
 import { deviceCommandOperations, type DeviceCommandDeps } from './device-command-operations.js';
 import { groupOperations, type GroupDeps } from './group-operations.js';
 import { callCommandId, idempotency } from './idempotency.js';
@@ -21,6 +22,7 @@ export interface AdminApiDeps {
   readonly policies: Omit<PolicyDeps, 'compliance'>;
   readonly tokens: TokenDeps;
   readonly push: PushDeps;
+  readonly bulk: Omit<BulkCommandDeps, 'groups' | 'inventory'>;
   /** Operations added by other parts of the server (bulk commands, VPN). */
   readonly more?: readonly ApiOperation[];
 }
@@ -37,6 +39,7 @@ export function adminApi(deps: AdminApiDeps): AdminApi {
   const authorize = (roles: Parameters<ApiAuth['requireRole']>) => deps.auth.requireRole(...roles);
   const operations: ApiOperation[] = [
     ...deviceCommandOperations(deps.devices),
+    ...bulkCommandOperations({ ...deps.bulk, groups: deps.groups.groups, inventory: deps.queries.inventory }),
     ...groupOperations(deps.groups),
     ...policyOperations({ ...deps.policies, compliance: deps.queries.compliance }),
     ...profileOperations({ profiles: deps.groups.profiles }),
