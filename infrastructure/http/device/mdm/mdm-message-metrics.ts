@@ -15,8 +15,9 @@ export const noteMdmMessage = (res: Response, note: MdmMessageNote): void => {
 /**
  * Counts the MDM messages the routes read, when their answer is sent: check-ins by MessageType
  * and the HTTP status answered (200 accepted, 403 refused, 410 not supported, 401 unenroll, ...),
- * command reports by their Status. Requests refused before their body was read (no identity,
- * wrong content type, unreadable plist) are in mdm_http_request_seconds only.
+ * command reports by their Status. Requests refused before their message is read (no or a refused
+ * identity, wrong content type, too large, unreadable plist) are in mdm_http_request_seconds only:
+ * their message type is not known.
  */
 export function mdmMessageMetrics(metrics: MetricsRegistry): RequestHandler {
   const checkIns = metrics.counter('mdm_checkins_total', 'Check-in messages read, by MessageType and HTTP status answered.');
