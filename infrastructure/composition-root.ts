@@ -1,4 +1,5 @@
 import { ApiTokens } from '../application/api-tokens/api-tokens.js';
+import { commandQueueMetrics } from './mdm-commands/command-queue-metrics.js';
 import { BulkCommands } from '../application/commands/bulk-commands.js';
 import { AccessDenials } from '../application/api-tokens/access-denials.js';
 import { apiAuth } from './http/admin/api-auth.js';
@@ -298,6 +299,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
     container
       .bind<CommandQueueService>(COMMAND_QUEUE_SERVICE)
       .toDynamicValue((ctx) => new CommandQueueService(ctx.get(EVENT_STORE), ctx.get(CLOCK), ctx.get(DEVICE_STATE_CACHE), new CommandPreparation(ctx.get(SECRET_BOX), ctx.get(BLOB_STORE)), {
+        ...commandQueueMetrics(metrics),
         onQueued: (udid) => push?.coordinator.requestPush(udid),
       }))
       .inSingletonScope();

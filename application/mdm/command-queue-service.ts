@@ -44,6 +44,8 @@ export type EnqueueOutcome =
 export interface CommandQueueHooks {
   /** Commands are waiting for this device: wake it (pushes are coalesced downstream). */
   onQueued?(udid: string): void;
+  /** A command was queued on a device (not an enqueue recognised as a repeat), for a metric. */
+  onCommandQueued?(requestType: string): void;
 }
 
 /**
@@ -102,7 +104,10 @@ export class CommandQueueService {
         }, { cache: this.cache });
         const queued = result.events.length > 0 && !result.replayed;
         outcomes.push({ udid, outcome: queued ? 'queued' : 'already-queued' });
-        if (queued) this.hooks.onQueued?.(udid);
+        if (queued) {
+          this.hooks.onCommandQueued?.(request.requestType);
+          this.hooks.onQueued?.(udid);
+        }
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         outcomes.push({ udid, outcome: 'refused', code: error.code, detail: error.message });

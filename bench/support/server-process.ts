@@ -78,6 +78,9 @@ async function startOnce(options: ServerProcessOptions, adminPort: number, devic
     MDM_TLS_HOSTNAMES: 'localhost,127.0.0.1',
     MDM_DURABILITY: 'process',
     MDM_LOG_LEVEL: 'warn',
+    // Every simulated device comes from 127.0.0.1: per-address limits would measure themselves.
+    MDM_RATE_LIMIT_ENROLLMENT_PER_MINUTE: '0',
+    MDM_RATE_LIMIT_SCEP_PER_MINUTE: '0',
     ...options.env,
   };
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -61,6 +61,8 @@ export interface Config {
   /** Device identity renewal: certificates expiring within `days` (0: off), looked for every `checkIntervalMs`. */
   readonly identityRenewal: { readonly days: number; readonly checkIntervalMs: number };
   readonly trustedProxyCidrs: readonly string[];
+  /** Requests per client address and minute (0: no limit); admin API authentication failures likewise. */
+  readonly rateLimits: { readonly enrollmentPerMinute: number; readonly scepPerMinute: number; readonly adminAuthFailuresPerMinute: number };
   readonly secretsKeyFile: string;
   /** True when the key file may be created on first start: embedded store and no MDM_SECRETS_KEY_FILE. */
   readonly createSecretsKey: boolean;

@@ -235,6 +235,11 @@ export function loadConfig(env: Env = process.env): Config {
       checkIntervalMs: integer(env, 'MDM_IDENTITY_RENEWAL_CHECK_MINUTES', 60, 1, 1440) * 60_000,
     },
     trustedProxyCidrs: cidrs(env, 'MDM_TRUSTED_PROXY_CIDRS'),
+    rateLimits: {
+      enrollmentPerMinute: integer(env, 'MDM_RATE_LIMIT_ENROLLMENT_PER_MINUTE', 60, 0, 1_000_000),
+      scepPerMinute: integer(env, 'MDM_RATE_LIMIT_SCEP_PER_MINUTE', 120, 0, 1_000_000),
+      adminAuthFailuresPerMinute: integer(env, 'MDM_RATE_LIMIT_ADMIN_AUTH_FAILURES_PER_MINUTE', 20, 0, 1_000_000),
+    },
     secretsKeyFile,
     // An explicit path that does not exist is a mistake to report, not a reason to start a new key
     // (secrets sealed under the intended one would no longer open).

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import type { Logger } from '../../application/ports/logger.js';
+import { requestIdOf } from './request-id.js';
 import { loggablePath } from './request-log.js';
 
 /** RFC 9457 problem details. `type` names the problem kind; clients match on it, not on `title`. */
@@ -12,8 +13,10 @@ export interface Problem {
   readonly [extension: string]: unknown;
 }
 
+/** The request's id goes in as the extension member `requestId`, to quote when reporting the problem. */
 export function sendProblem(res: Response, problem: Problem): void {
-  const body = { type: problem.type ?? 'about:blank', title: problem.title ?? STATUS_CODES[problem.status] ?? 'Error', ...problem };
+  const requestId = requestIdOf(res);
+  const body = { type: problem.type ?? 'about:blank', title: problem.title ?? STATUS_CODES[problem.status] ?? 'Error', ...problem, ...(requestId !== undefined ? { requestId } : {}) };
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(body));
 }
 
@@ -32,7 +35,7 @@ export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
       sendProblem(res, { status, detail: (error as Error).message });
       return;
     }
-    logger.error('request failed', { method: req.method, path: loggablePath(req.path), error });
+    logger.error('request failed', { requestId: requestIdOf(res), method: req.method, path: loggablePath(req.path), error });
     if (res.headersSent) return;
     sendProblem(res, { status: 500, detail: 'internal error; the server log has the details' });
   };

@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from '../../application/ports/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
+import { requestIdOf } from './request-id.js';
 
 const SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
 
@@ -21,7 +22,7 @@ export function requestLog(logger: Logger, metrics: MetricsRegistry, listener: s
       const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
       seconds.observe(elapsed, { listener, route: String(route), status: String(res.statusCode) });
       const level = res.statusCode >= 500 ? 'error' : req.path === '/healthz' || req.path === '/readyz' || req.path === '/metrics' ? 'debug' : 'info';
-      logger[level]('request', { listener, method: req.method, path: loggablePath(req.path), status: res.statusCode, ms: Math.round(elapsed * 1e4) / 10, remote: req.socket.remoteAddress });
+      logger[level]('request', { listener, requestId: requestIdOf(res), method: req.method, path: loggablePath(req.path), status: res.statusCode, ms: Math.round(elapsed * 1e4) / 10, remote: req.socket.remoteAddress });
     });
     next();
   };

@@ -35,6 +35,13 @@ describe('loadConfig', () => {
     expect(c.shutdownTimeoutMs).to.equal(10_000);
   });
 
+  it('per-address rate limits: 60 enrollment requests, 120 SCEP PKIOperations, 20 admin API 401s a minute; 0 turns one off', () => {
+    expect(loadConfig({}).rateLimits).to.deep.equal({ enrollmentPerMinute: 60, scepPerMinute: 120, adminAuthFailuresPerMinute: 20 });
+    expect(loadConfig({ MDM_RATE_LIMIT_ENROLLMENT_PER_MINUTE: '0', MDM_RATE_LIMIT_SCEP_PER_MINUTE: '600', MDM_RATE_LIMIT_ADMIN_AUTH_FAILURES_PER_MINUTE: '5' }).rateLimits).to.deep.equal({ enrollmentPerMinute: 0, scepPerMinute: 600, adminAuthFailuresPerMinute: 5 });
+    fails({ MDM_RATE_LIMIT_SCEP_PER_MINUTE: '-1' }, 'MDM_RATE_LIMIT_SCEP_PER_MINUTE', /whole number from 0/);
+    fails({ MDM_RATE_LIMIT_ENROLLMENT_PER_MINUTE: 'lots' }, 'MDM_RATE_LIMIT_ENROLLMENT_PER_MINUTE');
+  });
+
   it('enrollment profile settings: pinning follows where the TLS certificate comes from unless told', () => {
     expect(loadConfig({}).profile).to.deep.equal({ organization: 'MDM', signMessage: true, pinTls: true, identity: 'scep' });
     expect(loadConfig({ MDM_PROFILE_PIN_TLS: 'false', MDM_PROFILE_SIGN_MESSAGE: 'false', MDM_PROFILE_ORGANIZATION: 'Example Corp', MDM_PROFILE_IDENTITY: 'pkcs12' }).profile).to.deep.equal({ organization: 'Example Corp', signMessage: false, pinTls: false, identity: 'pkcs12' });

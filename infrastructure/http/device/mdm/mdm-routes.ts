@@ -13,6 +13,7 @@ import { PlistParseError, PlistShapeError, buildXmlPlist, parsePlist } from '../
 import { deviceIdentityOf } from '../identity/device-identity.js';
 import { tlsClientCertificate } from '../identity/mtls-certificate.js';
 import { CheckInShapeError, parseCheckIn } from './parse-check-in.js';
+import { noteMdmMessage } from './mdm-message-metrics.js';
 import { parseReport } from './parse-report.js';
 
 export const CHECK_IN_TYPE = 'application/x-apple-aspen-mdm-checkin';
@@ -127,10 +128,12 @@ export function mdmRoutes(deps: MdmRouteDeps): Router {
       }
       if (mediaType(req) === CHECK_IN_TYPE) {
         const message = parseCheckIn(parsed);
+        noteMdmMessage(res, { kind: 'check-in', messageType: message.messageType });
         if (answer(req, res, await deps.checkIns.handle(message, presented), message.udid, presented.certificateHash)) bare(res, 200);
         return;
       }
       const report = parseReport(parsed);
+      noteMdmMessage(res, { kind: 'report', status: report.status });
       // Only an acknowledged query has a result to read; Idle and the rest skip the conversion.
       const body = report.status === 'Acknowledged' ? (reportToJson(report.dict) ?? {}) : {};
       let outcome = await deps.reports.report({ udid: report.udid, status: report.status, body, ...(report.commandUuid ? { commandUuid: report.commandUuid } : {}), ...(report.errorChain ? { errorChain: report.errorChain } : {}) }, presented);
