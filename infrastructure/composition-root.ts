@@ -1,5 +1,6 @@
 import { ApiTokens } from '../application/api-tokens/api-tokens.js';
 import { commandQueueMetrics } from './mdm-commands/command-queue-metrics.js';
+import { BuiltInUserDirectory } from '../application/users/built-in-user-directory.js';
 import { BulkCommands } from '../application/commands/bulk-commands.js';
 import { AccessDenials } from '../application/api-tokens/access-denials.js';
 import { apiAuth } from './http/admin/api-auth.js';
@@ -376,6 +377,7 @@ export async function startServer(config: Config, logger: Logger, clock: Clock =
       policies: { policies: new CompliancePolicies(eventStore, clock) },
       tokens: { apiTokens, enrollmentTokens, publicUrl: config.device.publicUrl },
       bulk: { bulk: bulkCommands },
+      sessions: { directory: new BuiltInUserDirectory(eventStore, container.get<SecretBox>(SECRET_BOX)), tokens: apiTokens },
       push: {
         config, store: eventStore, clock,
         inUse: () => (push ? { ...pushCertificateStatus(push.sender.certificate, clock.now()), source: push.source } : undefined),

@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bulkCommandUuid } from '../../application/commands/bulk-command-uuid.js';
+import { Users } from '../../application/users/users.js';
+import { AesGcmSecretBox, loadOrCreateSecretsKey } from '../../infrastructure/pki/aes-gcm-secret-box.js';
 import { ApiTokens } from '../../application/api-tokens/api-tokens.js';
 import { systemClock } from '../../application/ports/clock.js';
 import { startServer, type RunningServer } from '../../infrastructure/composition-root.js';
@@ -187,6 +189,24 @@ describe('the admin command API on a running server', function () {
     const locks = (await store!.readStream(`device-${own}`)).filter((e) => e.type === 'CommandQueued' && (e.data as { request: { requestType: string } }).request.requestType === 'DeviceLock');
     expect(locks).to.have.length(3);
     expect(locks.every((e) => e.metadata.actor?.kind === 'user' && e.metadata.actor.id === 'user1')).to.equal(true);
+  });
+
+  it('signs a person from the user store in, with a token that sees only their devices', async () => {
+    const key = await loadOrCreateSecretsKey(join(dir.path, 'secrets.key'), { create: false });
+    await new Users(store!, new AesGcmSecretBox(key.key), systemClock).add({ username: 'user1', password: 'correct horse battery', actor: { kind: 'admin', id: 'test' } });
+    const signIn = (password: string) => fetch(`${server!.adminUrl}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'user1', password }) });
+    const wrong = await signIn('wrong horse');
+    expect(wrong.status).to.equal(401);
+    expect(wrong.headers.get('content-type')).to.contain('application/problem+json');
+    const res = await signIn('correct horse battery');
+    expect(res.status).to.equal(201);
+    const session = (await res.json()) as { token: string; role: string; expiresAt: string };
+    expect(session.role).to.equal('user');
+    expect(Date.parse(session.expiresAt) - Date.now()).to.be.within(23 * 3_600_000, 25 * 3_600_000);
+    const list = (await (await call('GET', '/api/v1/devices', session.token)).json()) as { devices: Array<{ udid: string }> };
+    expect(list.devices.map((d) => d.udid)).to.deep.equal([syntheticUdid(1)]);
+    expect((await call('GET', '/api/v1/groups', session.token)).status).to.equal(403);
+    expect(logs.join('')).not.to.contain('correct horse battery');
   });
 
   it('creates enrollment and API tokens whose secrets appear only in the answer', async () => {

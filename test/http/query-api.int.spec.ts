@@ -254,10 +254,10 @@ describe('admin read API over built read models', function () {
 
   it('asks the authorize hook first, with the roles of each route', async () => {
     const routes: Array<[string, readonly string[]]> = [
-      ['/api/v1/devices', ['operator', 'auditor']],
-      [`/api/v1/devices/${syntheticUdid(1)}`, ['operator', 'auditor']],
-      [`/api/v1/devices/${syntheticUdid(1)}/commands`, ['operator', 'auditor']],
-      [`/api/v1/devices/${syntheticUdid(1)}/compliance`, ['operator', 'auditor']],
+      ['/api/v1/devices', ['operator', 'auditor', 'user']],
+      [`/api/v1/devices/${syntheticUdid(1)}`, ['operator', 'auditor', 'user']],
+      [`/api/v1/devices/${syntheticUdid(1)}/commands`, ['operator', 'auditor', 'user']],
+      [`/api/v1/devices/${syntheticUdid(1)}/compliance`, ['operator', 'auditor', 'user']],
       ['/api/v1/compliance', ['operator', 'auditor']],
       ['/api/v1/compliance/devices', ['operator', 'auditor']],
       ['/api/v1/audit', ['auditor']],

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AccessDenials } from '../../application/api-tokens/access-denials.js';
 import { ApiTokens } from '../../application/api-tokens/api-tokens.js';
+import { BuiltInUserDirectory } from '../../application/users/built-in-user-directory.js';
 import { BulkCommands } from '../../application/commands/bulk-commands.js';
 import { CompliancePolicies } from '../../application/compliance/compliance-policies.js';
 import { DeviceGroups } from '../../application/device-groups/device-groups.js';
@@ -48,5 +49,6 @@ export function buildAdminApi(stores: { events: EventStore; documents: DocumentS
     tokens: { apiTokens, enrollmentTokens: new EnrollmentTokens(events, clock), publicUrl: config.device.publicUrl },
     push: { config, store: events, clock, inUse: () => undefined },
     bulk: { bulk: new BulkCommands(events, clock, commandQueue) },
+    sessions: { directory: new BuiltInUserDirectory(events, secrets), tokens: apiTokens },
   });
 }

@@ -10,6 +10,7 @@ import { policyOperations, type PolicyDeps } from './policy-operations.js';
 import { profileOperations } from './profile-operations.js';
 import { pushOperations, type PushDeps } from './push-operations.js';
 import { API_PREFIX, queryApiRoutes, type QueryApiDeps } from './query-api-routes.js';
+import { sessionPaths, sessionRoutes } from './session-routes.js';
 import { tokenOperations, type TokenDeps } from './token-operations.js';
 
 /** Everything the admin API (`/api/v1`) calls. */
@@ -23,7 +24,9 @@ export interface AdminApiDeps {
   readonly tokens: TokenDeps;
   readonly push: PushDeps;
   readonly bulk: Omit<BulkCommandDeps, 'groups' | 'inventory'>;
-  /** Operations added by other parts of the server (bulk commands, VPN). */
+  /** Signing in as a person from the user store (POST /api/v1/sessions); absent: no such route. */
+  readonly sessions?: Parameters<typeof sessionRoutes>[0];
+  /** Operations added by other parts of the server (VPN). */
   readonly more?: readonly ApiOperation[];
 }
 
@@ -48,6 +51,8 @@ export function adminApi(deps: AdminApiDeps): AdminApi {
     ...(deps.more ?? []),
   ];
   const router = Router();
+  // Before authentication: signing in is how a person gets a token.
+  if (deps.sessions) router.use(sessionRoutes(deps.sessions));
   router.use(API_PREFIX, deps.auth.authenticate);
   router.use(queryApiRoutes({
     ...deps.queries,
@@ -59,5 +64,5 @@ export function adminApi(deps: AdminApiDeps): AdminApi {
     idempotency: idempotency(deps.idempotency),
     commandId: callCommandId,
   }));
-  return { router, paths: operationPaths(operations), operations };
+  return { router, paths: { ...operationPaths(operations), ...(deps.sessions ? sessionPaths : {}) }, operations };
 }

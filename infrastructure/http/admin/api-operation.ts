@@ -85,19 +85,12 @@ export function mountOperations(operations: readonly ApiOperation[], options: Op
       if (op.ifMatch === 'required' && ifMatch.kind === 'absent') return answerError(res, PRECONDITION_REQUIRED);
       const principal = principalOf(res)!;
       const params = Object.fromEntries(Object.entries(req.params).map(([k, v]) => [k, String(v)]));
-      op.handle({
+      const call: ApiCall = {
         req, res, principal, actor: actorOf(principal), params, ifMatch,
         body: (op.body || op.rawBody ? bodyOf<Record<string, unknown>>(res) : {}) ?? {},
         commandId: (label) => options.commandId(res, label),
-      }).then(async (handled) => {
-        const recorder = replyRecorderOf(res);
-        const reply = recorder ? await recorder(handled) : handled;
-        if (res.headersSent) return;
-        if (reply.revision !== undefined) res.setHeader('ETag', `"${reply.revision}"`);
-        for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
-        if (reply.body === undefined) res.status(reply.status).end();
-        else res.status(reply.status).json(reply.body);
-      }, (error: unknown) => {
+      };
+      run(op, call).catch((error: unknown) => {
         if (res.headersSent) return next(error);
         answerError(res, error, next);
       });
@@ -105,6 +98,19 @@ export function mountOperations(operations: readonly ApiOperation[], options: Op
     router[op.method](op.path, ...chain);
   }
   return router;
+}
+
+/** Handles the call, has the answer recorded when it carried an Idempotency-Key, and sends it. */
+async function run(op: ApiOperation, call: ApiCall): Promise<void> {
+  const { res } = call;
+  const handled = await op.handle(call);
+  const recorder = replyRecorderOf(res);
+  const reply = recorder ? await recorder(handled) : handled;
+  if (res.headersSent) return;
+  if (reply.revision !== undefined) res.setHeader('ETag', `"${reply.revision}"`);
+  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+  if (reply.body === undefined) res.status(reply.status).end();
+  else res.status(reply.status).json(reply.body);
 }
 
 const problemRef = { description: 'RFC 9457 problem details', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };

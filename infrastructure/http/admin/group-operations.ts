@@ -69,11 +69,12 @@ export function groupOperations(deps: GroupDeps): ApiOperation[] {
     {
       method: 'post', path: '/api/v1/groups', operationId: 'createGroup', roles: ['operator'], body: CREATE_SCHEMA, idempotent: true,
       summary: 'Create a device group.',
-      responses: { '201': { description: 'Created; ETag is its revision', schema: GROUP }, '409': 'A group of that name exists', '422': 'The name or description is not acceptable' },
+      responses: { '201': { description: 'Created; ETag is its revision', schema: GROUP }, '200': { description: 'It existed already with this very content', schema: GROUP }, '409': 'A group of that name exists with other settings', '422': 'The name or description is not acceptable' },
       handle: async (call) => {
         const body = call.body as { name: string; description?: string; quarantine?: boolean };
-        await deps.groups.create(body.name, { ...(body.description !== undefined ? { description: body.description } : {}), ...(body.quarantine !== undefined ? { quarantine: body.quarantine } : {}), commandId: call.commandId('create-group') }, call.actor);
-        return { ...(await current(deps, body.name, 201)), headers: { Location: `/api/v1/groups/${body.name}` } };
+        const created = await deps.groups.create(body.name, { ...(body.description !== undefined ? { description: body.description } : {}), ...(body.quarantine !== undefined ? { quarantine: body.quarantine } : {}), commandId: call.commandId('create-group') }, call.actor);
+        // A create repeated with the same content changes nothing: 200, the group as it is.
+        return { ...(await current(deps, body.name, created ? 201 : 200)), headers: { Location: `/api/v1/groups/${body.name}` } };
       },
     },
     {
